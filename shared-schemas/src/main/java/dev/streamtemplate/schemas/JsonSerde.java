@@ -1,0 +1,129 @@
+package dev.streamtemplate.schemas;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * A Kafka {@link Serde} that writes a Java record as UTF-8 JSON and reads it back, rejecting input
+ * that breaks the contract with a {@link MalformedEventException} that says what was wrong.
+ *
+ * <p>Rules: instants are ISO-8601 strings; unknown properties are ignored (a newer producer may add
+ * fields); a missing primitive, an unknown enum constant, a wrong type or a failed check in the
+ * record's constructor is an error. A {@code null} byte array (a tombstone) reads as {@code null}
+ * and {@code null} writes as {@code null}.
+ *
+ * @param <T> the record type
+ */
+public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
+
+    /** The mapper every serde here shares; thread-safe once configured. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+            .build();
+
+    private final Class<T> type;
+
+    private JsonSerde(Class<T> type) {
+        this.type = type;
+    }
+
+    /** A serde for {@code type}. */
+    public static <T> JsonSerde<T> of(Class<T> type) {
+        return new JsonSerde<>(type);
+    }
+
+    /** The type this serde reads and writes. */
+    public Class<T> type() {
+        return type;
+    }
+
+    @Override
+    public byte[] serialize(String topic, T data) {
+        if (data == null) {
+            return null;
+        }
+        try {
+            return MAPPER.writeValueAsBytes(data);
+        } catch (JsonProcessingException e) {
+            throw new MalformedEventException(topic, type, "cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Reads {@code data} as a {@code T}.
+     *
+     * @return the event, or {@code null} for a {@code null} array (a tombstone)
+     * @throws MalformedEventException when the bytes are not a valid {@code T}
+     */
+    @Override
+    public T deserialize(String topic, byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        try {
+            T value = MAPPER.readValue(data, type);
+            if (value == null) {
+                throw new MalformedEventException(topic, type, "the JSON value is null", null);
+            }
+            return value;
+        } catch (ValueInstantiationException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new MalformedEventException(topic, type, cause.getMessage(), e);
+        } catch (InvalidFormatException e) {
+            throw new MalformedEventException(topic, type, "field '" + path(e) + "' has invalid value "
+                    + e.getValue() + (e.getTargetType() != null && e.getTargetType().isEnum()
+                    ? " (not one of " + java.util.Arrays.toString(e.getTargetType().getEnumConstants()) + ")" : ""), e);
+        } catch (MismatchedInputException e) {
+            String field = path(e);
+            throw new MalformedEventException(topic, type, (field.isEmpty() ? "" : "field '" + field + "': ")
+                    + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new MalformedEventException(topic, type, "not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new MalformedEventException(topic, type, "unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    private static String path(MismatchedInputException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return this;
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return this;
+    }
+
+    @Override
+    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+        // nothing to configure: the type is fixed at construction
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+}
