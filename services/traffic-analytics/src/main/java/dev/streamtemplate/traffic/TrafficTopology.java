@@ -1,0 +1,187 @@
+package dev.streamtemplate.traffic;
+
+import static dev.streamtemplate.schemas.TopicCatalogue.LATE_EVENTS;
+import static dev.streamtemplate.schemas.TopicCatalogue.PAGE_VIEWS;
+import static dev.streamtemplate.schemas.TopicCatalogue.PAGE_VIEWS_HOPPING;
+import static dev.streamtemplate.schemas.TopicCatalogue.PAGE_VIEWS_TUMBLING;
+import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASES;
+import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASE_BURSTS;
+import static dev.streamtemplate.schemas.TopicCatalogue.USER_SESSIONS;
+
+import dev.streamtemplate.runtime.lateness.LateEventRouting;
+import dev.streamtemplate.runtime.lateness.WindowClosure;
+import dev.streamtemplate.schemas.JsonSerde;
+import dev.streamtemplate.schemas.PageView;
+import dev.streamtemplate.schemas.Purchase;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.EmitStrategy;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.SlidingWindows;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.SessionStore;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The whole of traffic-analytics, top to bottom: four windowed aggregations over event time, each
+ * emitting its final results when its windows close, each behind a late-event router.
+ *
+ * <pre>
+ * page-views (key userId) ─┬─ user-sessions ........ session windows, gap 30 min ─────────▶ user-sessions
+ *                          └─ key by page ─▶ repartition "page-views-by-page"
+ *                                ├─ page-views-tumbling  tumbling 1 min ──────────────────▶ page-views-per-minute
+ *                                └─ page-views-hopping   hopping 5 min, advance 1 min ───▶ page-views-hopping
+ * purchases  (key userId) ─── purchase-bursts ...... sliding 10 min, count >= threshold ─▶ purchase-bursts
+ * every router: records whose windows have closed ───────────────────────────────────────▶ late-events
+ * </pre>
+ *
+ * <p>Semantics: event time from the payload ({@code EventTimeExtractor}); every window has the same
+ * configured grace period; final results only ({@link EmitStrategy#onWindowClose()}, KIP-825);
+ * a record whose windows have closed ({@code windowEnd + grace <= streamTime}) goes to
+ * {@code late-events} and increments {@code late.events}, so Kafka Streams never drops it silently
+ * (see {@link WindowClosure} for each kind's exact rule). Every processor, store and internal topic
+ * is named, so the changelog and repartition topics are
+ * {@code traffic-analytics-<store>-changelog} and {@code traffic-analytics-page-views-by-page-repartition}.
+ */
+@ApplicationScoped
+public class TrafficTopology {
+
+    /** Session windows per user: store of {@link #USER_SESSIONS_AGGREGATION}. */
+    public static final String SESSIONS_STORE = "user-sessions-store";
+    /** Tumbling page-view counts per page. */
+    public static final String TUMBLING_STORE = "page-views-tumbling-store";
+    /** Hopping page-view counts per page. */
+    public static final String HOPPING_STORE = "page-views-hopping-store";
+    /** Sliding purchase counts per user. */
+    public static final String SLIDING_STORE = "purchase-bursts-store";
+
+    /** Aggregation names, used for processor names, late events and the {@code late.events} metric tag. */
+    public static final String USER_SESSIONS_AGGREGATION = "user-sessions";
+    public static final String TUMBLING_AGGREGATION = "page-views-tumbling";
+    public static final String HOPPING_AGGREGATION = "page-views-hopping";
+    public static final String BURSTS_AGGREGATION = "purchase-bursts";
+
+    /** Name of the repartition step; the topic is {@code <application.id>-page-views-by-page-repartition}. */
+    public static final String BY_PAGE_REPARTITION = "page-views-by-page";
+
+    private static final Serde<String> STRING = Serdes.String();
+    private static final Serde<PageView> PAGE_VIEW = JsonSerde.of(PageView.class);
+    private static final Serde<Purchase> PURCHASE = JsonSerde.of(Purchase.class);
+
+    /** The topology Quarkus runs, built from the configured windows. */
+    @Produces
+    public Topology topology(TrafficWindows windows, MeterRegistry registry) {
+        return build(windows, registry);
+    }
+
+    /**
+     * Builds the topology.
+     *
+     * @param windows  window sizes, gap and grace
+     * @param registry where the {@code late.events} counter (tag {@code aggregation}) is registered
+     */
+    public static Topology build(TrafficWindows windows, MeterRegistry registry) {
+        TrafficWindows settings = windows;
+        StreamsBuilder builder = new StreamsBuilder();
+
+        KStream<String, PageView> pageViews = builder.stream(PAGE_VIEWS.name(),
+                Consumed.with(STRING, PAGE_VIEW).withName("page-views-source"));
+
+        // Sessions per user: page views are keyed by user already, so no repartition.
+        SessionWindows sessionWindows = SessionWindows.ofInactivityGapAndGrace(windows.sessionGap(), windows.grace());
+        LateEventRouting.divertLate(pageViews, USER_SESSIONS_AGGREGATION,
+                        context -> WindowClosure.sessionWindows(sessionWindows, context.<SessionStore<String, Long>>getStateStore(SESSIONS_STORE)),
+                        LATE_EVENTS.name(), STRING, lateCounter(registry, USER_SESSIONS_AGGREGATION))
+                .groupByKey(Grouped.with(USER_SESSIONS_AGGREGATION + "-grouped", STRING, PAGE_VIEW))
+                .windowedBy(sessionWindows)
+                .emitStrategy(EmitStrategy.onWindowClose())
+                .aggregate(() -> 0L, (user, view, count) -> count + 1, (user, left, right) -> left + right,
+                        Named.as(USER_SESSIONS_AGGREGATION + "-aggregate"),
+                        Materialized.<String, Long, SessionStore<Bytes, byte[]>>as(SESSIONS_STORE)
+                                .withKeySerde(STRING).withValueSerde(Serdes.Long())
+                                .withRetention(windows.storeRetention()))
+                .toStream(Named.as(USER_SESSIONS_AGGREGATION + "-final"))
+                .map((session, count) -> KeyValue.pair(session.key(), new UserSession(session.key(),
+                                session.window().startTime(), session.window().endTime(), count)),
+                        Named.as(USER_SESSIONS_AGGREGATION + "-to-session"))
+                .to(USER_SESSIONS.name(), Produced.with(STRING, JsonSerde.of(UserSession.class))
+                        .withName(USER_SESSIONS_AGGREGATION + "-sink"));
+
+        // Page views per page: re-key by page through an explicitly named repartition topic.
+        KStream<String, PageView> byPage = pageViews
+                .selectKey((user, view) -> view.page(), Named.as("page-views-key-by-page"))
+                .repartition(Repartitioned.with(STRING, PAGE_VIEW).withName(BY_PAGE_REPARTITION));
+
+        TimeWindows tumbling = TimeWindows.ofSizeAndGrace(windows.tumblingSize(), windows.grace());
+        countPerPage(byPage, TUMBLING_AGGREGATION, tumbling, TUMBLING_STORE, PAGE_VIEWS_TUMBLING.name(), settings, registry);
+
+        TimeWindows hopping = TimeWindows.ofSizeAndGrace(windows.hoppingSize(), windows.grace())
+                .advanceBy(windows.hoppingAdvance());
+        countPerPage(byPage, HOPPING_AGGREGATION, hopping, HOPPING_STORE, PAGE_VIEWS_HOPPING.name(), settings, registry);
+
+        // Purchase bursts: purchases of a user within any sliding span.
+        SlidingWindows sliding = SlidingWindows.ofTimeDifferenceAndGrace(windows.slidingSpan(), windows.grace());
+        int threshold = windows.burstThreshold();
+        KStream<String, Purchase> purchases = builder.stream(PURCHASES.name(),
+                Consumed.with(STRING, PURCHASE).withName("purchases-source"));
+        LateEventRouting.divertLate(purchases, BURSTS_AGGREGATION, context -> WindowClosure.slidingWindows(sliding),
+                        LATE_EVENTS.name(), STRING, lateCounter(registry, BURSTS_AGGREGATION))
+                .groupByKey(Grouped.with(BURSTS_AGGREGATION + "-grouped", STRING, PURCHASE))
+                .windowedBy(sliding)
+                .emitStrategy(EmitStrategy.onWindowClose())
+                .count(Named.as(BURSTS_AGGREGATION + "-count"),
+                        Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(SLIDING_STORE)
+                                .withKeySerde(STRING).withValueSerde(Serdes.Long())
+                                .withRetention(windows.storeRetention()))
+                .toStream(Named.as(BURSTS_AGGREGATION + "-final"))
+                .filter((window, count) -> count >= threshold, Named.as(BURSTS_AGGREGATION + "-threshold"))
+                .map((window, count) -> KeyValue.pair(window.key(), new PurchaseBurst(window.key(),
+                                window.window().startTime(), window.window().endTime(), count)),
+                        Named.as(BURSTS_AGGREGATION + "-to-burst"))
+                .to(PURCHASE_BURSTS.name(), Produced.with(STRING, JsonSerde.of(PurchaseBurst.class))
+                        .withName(BURSTS_AGGREGATION + "-sink"));
+
+        // the session router reads the sessions it would merge with from the aggregation's store
+        return LateEventRouting.connectStore(builder.build(), USER_SESSIONS_AGGREGATION, SESSIONS_STORE);
+    }
+
+    private static void countPerPage(KStream<String, PageView> byPage, String aggregation, TimeWindows windows,
+                                     String store, String outputTopic, TrafficWindows settings, MeterRegistry registry) {
+        LateEventRouting.divertLate(byPage, aggregation, context -> WindowClosure.timeWindows(windows),
+                        LATE_EVENTS.name(), STRING, lateCounter(registry, aggregation))
+                .groupByKey(Grouped.with(aggregation + "-grouped", STRING, PAGE_VIEW))
+                .windowedBy(windows)
+                .emitStrategy(EmitStrategy.onWindowClose())
+                .count(Named.as(aggregation + "-count"),
+                        Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(store)
+                                .withKeySerde(STRING).withValueSerde(Serdes.Long())
+                                .withRetention(settings.storeRetention()))
+                .toStream(Named.as(aggregation + "-final"))
+                .map((window, count) -> KeyValue.pair(window.key(), new PageViewCount(window.key(),
+                                window.window().startTime(), window.window().endTime(), count)),
+                        Named.as(aggregation + "-to-count"))
+                .to(outputTopic, Produced.with(STRING, JsonSerde.of(PageViewCount.class)).withName(aggregation + "-sink"));
+    }
+
+    private static Runnable lateCounter(MeterRegistry registry, String aggregation) {
+        var counter = io.micrometer.core.instrument.Counter.builder("late.events")
+                .description("Records routed to late-events because every window they belong to had closed")
+                .tag("aggregation", aggregation)
+                .register(registry);
+        return counter::increment;
+    }
+}

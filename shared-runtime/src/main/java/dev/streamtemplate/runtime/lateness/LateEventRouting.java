@@ -1,0 +1,70 @@
+package dev.streamtemplate.runtime.lateness;
+
+import dev.streamtemplate.runtime.lateness.LateEventRouter.Verdict;
+import dev.streamtemplate.schemas.JsonSerde;
+import java.util.function.Function;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+
+/**
+ * Wires a {@link LateEventRouter} in front of a windowed aggregation: late records go to the
+ * late-events topic, on-time records continue to the aggregation.
+ *
+ * <p>Place the returned stream directly before {@code groupByKey().windowedBy(...)} with no
+ * repartition in between, so the router and the aggregation run in the same task and see the same
+ * records in the same order. Processor names, all derived from {@code aggregation}:
+ * {@code <aggregation>-lateness}, {@code <aggregation>-late}, {@code <aggregation>-on-time},
+ * {@code <aggregation>-late-event}, {@code <aggregation>-late-events-sink},
+ * {@code <aggregation>-on-time-value}.
+ */
+public final class LateEventRouting {
+
+    private static final Serde<LateEvent> LATE_EVENT_SERDE = JsonSerde.of(LateEvent.class);
+
+    private LateEventRouting() {
+    }
+
+    /**
+     * Routes late records of {@code input} to {@code lateTopic} and returns the on-time ones.
+     *
+     * @param input          the aggregation's input, keyed as the aggregation groups
+     * @param aggregation    the aggregation's name; prefixes the processor names
+     * @param closureFactory the window rule, made at processor init (see {@link WindowClosure})
+     * @param lateTopic      the late-events topic
+     * @param keySerde       serde of the input key, for the late-events topic
+     * @param onLate         called once per late record
+     * @return the on-time records, unchanged
+     */
+    public static <K, V> KStream<K, V> divertLate(KStream<K, V> input, String aggregation,
+                                                  Function<FixedKeyProcessorContext<K, Verdict<V>>, WindowClosure<K>> closureFactory,
+                                                  String lateTopic, Serde<K> keySerde, Runnable onLate) {
+        KStream<K, Verdict<V>> judged = input.processValues(
+                () -> new LateEventRouter<>(aggregation, closureFactory, onLate),
+                Named.as(aggregation + "-lateness"));
+        var branches = judged.split(Named.as(aggregation + "-"))
+                .branch((key, verdict) -> verdict.isLate(), Branched.as("late"))
+                .defaultBranch(Branched.as("on-time"));
+        branches.get(aggregation + "-late")
+                .mapValues(Verdict::late, Named.as(aggregation + "-late-event"))
+                .to(lateTopic, Produced.with(keySerde, LATE_EVENT_SERDE).withName(aggregation + "-late-events-sink"));
+        return branches.get(aggregation + "-on-time")
+                .mapValues(Verdict::onTime, Named.as(aggregation + "-on-time-value"));
+    }
+
+    /**
+     * Gives the router of {@code aggregation} read access to the aggregation's own store, which the
+     * session rule needs. Call on the built topology: the DSL creates the store only at the
+     * aggregation, downstream of the router, so it cannot be named when the router is added.
+     *
+     * @throws org.apache.kafka.streams.errors.TopologyException when either name is unknown
+     */
+    public static Topology connectStore(Topology topology, String aggregation, String storeName) {
+        topology.connectProcessorAndStateStores(aggregation + "-lateness", storeName);
+        return topology;
+    }
+}

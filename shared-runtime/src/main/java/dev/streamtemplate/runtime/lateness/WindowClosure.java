@@ -1,0 +1,132 @@
+package dev.streamtemplate.runtime.lateness;
+
+import java.time.Instant;
+import java.util.Optional;
+import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.SlidingWindows;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.SessionStore;
+
+/**
+ * Decides, with Kafka Streams' own rule for a window kind, whether a record can still enter an
+ * open window, given the stream time.
+ *
+ * <p>The rules are those of Kafka Streams 4.2's windowed aggregation processors
+ * ({@code KStreamWindowAggregate}, {@code KStreamSlidingWindowAggregate},
+ * {@code KStreamSessionWindowAggregate}): a record they would drop as "expired" is reported here as
+ * closed, so routing it away before the aggregation keeps Kafka Streams' {@code dropped-records}
+ * metric at zero. Stream time here is the task's stream time, which is never behind the
+ * aggregation processor's own observed stream time (that one restarts from nothing after a
+ * restart or rebalance), so every record the aggregation would drop is routed.
+ *
+ * @param <K> the aggregation's key type
+ */
+public interface WindowClosure<K> {
+
+    /**
+     * The closed window that {@code timestamp} falls into, or empty when the record still enters an
+     * open window.
+     *
+     * @param key        the record key (session windows look up the sessions of that key)
+     * @param timestamp  the record's event time, epoch milliseconds
+     * @param streamTime the task's stream time, epoch milliseconds
+     */
+    Optional<ClosedWindow> closedWindow(K key, long timestamp, long streamTime);
+
+    /**
+     * A closed window and how late the record is for it.
+     *
+     * @param start      window start, epoch ms
+     * @param end        window end, epoch ms
+     * @param latenessMs stream time minus the instant the window closed, milliseconds, 0 or more
+     */
+    record ClosedWindow(long start, long end, long latenessMs) {
+        Instant startInstant() {
+            return Instant.ofEpochMilli(start);
+        }
+
+        Instant endInstant() {
+            return Instant.ofEpochMilli(end);
+        }
+    }
+
+    /**
+     * Tumbling and hopping windows: the record is routed when the <em>earliest</em> window containing
+     * it has closed ({@code end + grace <= streamTime}).
+     *
+     * <p>For tumbling windows that is the record's only window, which is Kafka Streams' rule exactly.
+     * For hopping windows Kafka Streams would add the record to its still-open windows and drop it
+     * from the closed ones, counting each as a dropped record; a DSL record cannot be split between
+     * windows, so a record whose earliest window has closed is routed whole, and the late event names
+     * the latest window it belonged to. Every record is then counted in all of its windows or in none,
+     * and the dropped-records metric stays 0.
+     */
+    static <K> WindowClosure<K> timeWindows(TimeWindows windows) {
+        long grace = windows.gracePeriodMs();
+        return (key, timestamp, streamTime) -> {
+            var byStart = windows.windowsFor(timestamp);
+            long earliestEnd = byStart.values().stream().mapToLong(w -> w.end()).min().orElseThrow();
+            long closeAt = earliestEnd + grace;
+            if (closeAt > streamTime) {
+                return Optional.empty();
+            }
+            var latest = byStart.values().stream().max(java.util.Comparator.comparingLong(w -> w.start())).orElseThrow();
+            return Optional.of(new ClosedWindow(latest.start(), latest.end(), streamTime - closeAt));
+        };
+    }
+
+    /**
+     * Sliding windows: the record is routed when the earliest window it belongs to, its own window
+     * {@code [timestamp - timeDifference, timestamp]}, has closed ({@code timestamp + grace <
+     * streamTime}; sliding window ends are inclusive).
+     *
+     * <p>Kafka Streams itself drops a sliding-window record only when {@code timestamp +
+     * timeDifference + grace < streamTime}, but adds a less late record to its open windows and drops
+     * it from the closed ones, counting each as a dropped record. As with hopping windows the record
+     * is routed whole instead, so it is counted in all of its windows or in none.
+     */
+    static <K> WindowClosure<K> slidingWindows(SlidingWindows windows) {
+        long difference = windows.timeDifferenceMs();
+        long grace = windows.gracePeriodMs();
+        return (key, timestamp, streamTime) -> {
+            if (timestamp + grace >= streamTime) {
+                return Optional.empty();
+            }
+            return Optional.of(new ClosedWindow(timestamp - difference, timestamp, streamTime - (timestamp + grace)));
+        };
+    }
+
+    /**
+     * Session windows: the record merges with the key's sessions that end within {@code gap} before
+     * it or start within {@code gap} after it; Kafka Streams drops it when the merged session's end
+     * is before {@code streamTime - grace - gap}. The sessions are read from the aggregation's own
+     * session store, which must be connected to the routing processor.
+     *
+     * @param store the session aggregation's store, as seen by the routing processor (read only)
+     */
+    static <K, V> WindowClosure<K> sessionWindows(SessionWindows windows, SessionStore<K, V> store) {
+        long gap = windows.inactivityGap();
+        long grace = windows.gracePeriodMs();
+        return (key, timestamp, streamTime) -> {
+            long closeTime = streamTime - grace - gap;
+            if (timestamp >= closeTime) {
+                return Optional.empty();
+            }
+            long start = timestamp;
+            long end = timestamp;
+            try (KeyValueIterator<Windowed<K>, V> sessions = store.findSessions(key, timestamp - gap, timestamp + gap)) {
+                while (sessions.hasNext()) {
+                    var window = sessions.next().key.window();
+                    start = Math.min(start, window.start());
+                    end = Math.max(end, window.end());
+                }
+            }
+            if (end >= closeTime) {
+                return Optional.empty();
+            }
+            return Optional.of(new ClosedWindow(start, end, closeTime - end));
+        };
+    }
+}

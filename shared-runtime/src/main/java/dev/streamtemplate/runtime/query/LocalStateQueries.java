@@ -1,0 +1,131 @@
+package dev.streamtemplate.runtime.query;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.query.FailureReason;
+import org.apache.kafka.streams.query.Query;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.query.StateQueryRequest;
+import org.apache.kafka.streams.query.WindowKeyQuery;
+import org.apache.kafka.streams.query.WindowRangeQuery;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * Key queries against this instance's state stores with Kafka Streams' interactive queries v2
+ * (KIP-796: {@link KafkaStreams#query}), for the partition that holds the key.
+ *
+ * <p>When the key's partition is not queryable here (Kafka Streams not running, a rebalance, the
+ * store restoring, or the partition hosted by another instance) it throws
+ * {@link StoreNotQueryableException}, answered with 503 and {@code Retry-After}; it never waits or
+ * retries itself.
+ */
+@ApplicationScoped
+public class LocalStateQueries {
+
+    /** What a client is told to wait before retrying a store that is not queryable. */
+    public static final Duration RETRY_AFTER = Duration.ofSeconds(2);
+
+    @Inject
+    KafkaStreams streams;
+
+    /**
+     * A window of a windowed aggregation and its value.
+     *
+     * @param start window start (inclusive)
+     * @param end   window end
+     * @param value the aggregate
+     */
+    public record WindowValue<V>(Instant start, Instant end, V value) {
+    }
+
+    /**
+     * The windows of {@code key} in a window store whose start lies in {@code [from, to)}, oldest first.
+     *
+     * @param store      window store name
+     * @param key        the key
+     * @param keySerializer serializer of the key, to find its partition
+     * @param windowSize window size, to report each window's end
+     */
+    public <K, V> List<WindowValue<V>> windowsOfKey(String store, K key, Serializer<K> keySerializer,
+                                                     Instant from, Instant to, Duration windowSize) {
+        // WindowKeyQuery bounds are inclusive; [from, to) ends one millisecond before 'to'.
+        WindowKeyQuery<K, V> query = WindowKeyQuery.withKeyAndWindowStartRange(key, from, to.minusMillis(1));
+        QueryResult<WindowStoreIterator<V>> result = run(store, key, keySerializer, query);
+        List<WindowValue<V>> windows = new ArrayList<>();
+        try (WindowStoreIterator<V> iterator = result.getResult()) {
+            iterator.forEachRemaining(kv -> {
+                Instant start = Instant.ofEpochMilli(kv.key);
+                windows.add(new WindowValue<>(start, start.plus(windowSize), kv.value));
+            });
+        }
+        return windows;
+    }
+
+    /**
+     * Every window of {@code key} in a session or window store (IQv2 {@link WindowRangeQuery#withKey}),
+     * oldest first.
+     */
+    public <K, V> List<WindowValue<V>> allWindowsOfKey(String store, K key, Serializer<K> keySerializer) {
+        WindowRangeQuery<K, V> query = WindowRangeQuery.withKey(key);
+        QueryResult<KeyValueIterator<Windowed<K>, V>> result = run(store, key, keySerializer, query);
+        List<WindowValue<V>> windows = new ArrayList<>();
+        try (KeyValueIterator<Windowed<K>, V> iterator = result.getResult()) {
+            iterator.forEachRemaining(kv -> windows.add(new WindowValue<>(
+                    kv.key.window().startTime(), kv.key.window().endTime(), kv.value)));
+        }
+        return windows;
+    }
+
+    private <K, R> QueryResult<R> run(String store, K key, Serializer<K> keySerializer, Query<R> query) {
+        int partition = partitionOf(store, key, keySerializer);
+        QueryResult<R> result;
+        try {
+            result = streams.query(StateQueryRequest.inStore(store).withQuery(query)
+                    .withPartitions(Set.of(partition)).requireActive())
+                    .getPartitionResults().get(partition);
+        } catch (StreamsException e) {
+            throw new StoreNotQueryableException("store '" + store + "' is not queryable now: " + e.getMessage(), RETRY_AFTER);
+        }
+        if (result == null) {
+            throw new StoreNotQueryableException("partition " + partition + " of store '" + store
+                    + "' is not hosted by this instance (Kafka Streams state " + streams.state() + ")", RETRY_AFTER);
+        }
+        if (result.isFailure()) {
+            if (result.getFailureReason() == FailureReason.UNKNOWN_QUERY_TYPE) {
+                throw new IllegalStateException("store '" + store + "' cannot answer " + query.getClass().getSimpleName()
+                        + ": " + result.getFailureMessage());
+            }
+            throw new StoreNotQueryableException("store '" + store + "' partition " + partition + " is not queryable now ("
+                    + result.getFailureReason() + "): " + result.getFailureMessage(), RETRY_AFTER);
+        }
+        return result;
+    }
+
+    private <K> int partitionOf(String store, K key, Serializer<K> keySerializer) {
+        KafkaStreams.State state = streams.state();
+        if (!state.isRunningOrRebalancing()) {
+            throw new StoreNotQueryableException("Kafka Streams is " + state + "; store '" + store + "' is not queryable yet", RETRY_AFTER);
+        }
+        KeyQueryMetadata metadata;
+        try {
+            metadata = streams.queryMetadataForKey(store, key, keySerializer);
+        } catch (StreamsException | IllegalStateException e) {
+            throw new StoreNotQueryableException("no metadata for store '" + store + "' yet: " + e.getMessage(), RETRY_AFTER);
+        }
+        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            throw new StoreNotQueryableException("store '" + store + "' is not available (rebalance in progress)", RETRY_AFTER);
+        }
+        return metadata.partition();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.streamtemplate.runtime.query;
+
+import java.time.Duration;
+
+/**
+ * The state store cannot answer now: Kafka Streams is starting, rebalancing or restoring the store,
+ * or this instance does not host the key's partition. Answered with 503 and a {@code Retry-After}
+ * header; the client retries, the server never busy-waits.
+ */
+public class StoreNotQueryableException extends RuntimeException {
+
+    private final Duration retryAfter;
+
+    /**
+     * @param message    why the store is not queryable
+     * @param retryAfter when a retry is worth it (sent in whole seconds, at least 1)
+     */
+    public StoreNotQueryableException(String message, Duration retryAfter) {
+        super(message);
+        this.retryAfter = retryAfter;
+    }
+
+    /** When a retry is worth it. */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+}
