@@ -19,6 +19,7 @@ import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.WindowKeyQuery;
 import org.apache.kafka.streams.query.WindowRangeQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
@@ -63,10 +64,10 @@ public class LocalStateQueries {
         WindowKeyQuery<K, V> query = WindowKeyQuery.withKeyAndWindowStartRange(key, from, to.minusMillis(1));
         QueryResult<WindowStoreIterator<V>> result = run(store, key, keySerializer, query);
         List<WindowValue<V>> windows = new ArrayList<>();
-        try (WindowStoreIterator<V> iterator = result.getResult()) {
+        try (WindowStoreIterator<?> iterator = result.getResult()) {
             iterator.forEachRemaining(kv -> {
                 Instant start = Instant.ofEpochMilli(kv.key);
-                windows.add(new WindowValue<>(start, start.plus(windowSize), kv.value));
+                windows.add(new WindowValue<>(start, start.plus(windowSize), plain(kv.value)));
             });
         }
         return windows;
@@ -80,11 +81,20 @@ public class LocalStateQueries {
         WindowRangeQuery<K, V> query = WindowRangeQuery.withKey(key);
         QueryResult<KeyValueIterator<Windowed<K>, V>> result = run(store, key, keySerializer, query);
         List<WindowValue<V>> windows = new ArrayList<>();
-        try (KeyValueIterator<Windowed<K>, V> iterator = result.getResult()) {
+        try (KeyValueIterator<Windowed<K>, ?> iterator = result.getResult()) {
             iterator.forEachRemaining(kv -> windows.add(new WindowValue<>(
-                    kv.key.window().startTime(), kv.key.window().endTime(), kv.value)));
+                    kv.key.window().startTime(), kv.key.window().endTime(), plain(kv.value))));
         }
         return windows;
+    }
+
+    /**
+     * The aggregate itself: IQv2 answers from a timestamped store (what the DSL materializes) with
+     * {@link ValueAndTimestamp}s.
+     */
+    @SuppressWarnings("unchecked")
+    private static <V> V plain(Object value) {
+        return value instanceof ValueAndTimestamp<?> timestamped ? (V) timestamped.value() : (V) value;
     }
 
     private <K, R> QueryResult<R> run(String store, K key, Serializer<K> keySerializer, Query<R> query) {

@@ -1,0 +1,141 @@
+package dev.streamtemplate.generator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * Everything that, with {@link ShopTrafficGenerator#GENERATOR_VERSION}, determines the generated
+ * sequence. Start from {@link #defaults()} and change fields with the {@code with*} methods.
+ *
+ * @param seed               seed of every random draw (default 42)
+ * @param users              number of users {@code u-0001..} (default 200)
+ * @param products           number of products {@code p-0001..} (default 100)
+ * @param start              the simulated start instant, truncated to milliseconds; the catalogue
+ *                           and the user snapshot carry this time (default 2025-01-01T00:00:00Z, fixed
+ *                           so that tests are reproducible; the CLI uses now minus the replay length)
+ * @param duration           simulated length of a replay (default 1 hour); events happen in
+ *                           {@code [start, start + duration)}; the unbounded stream ignores it
+ * @param outOfOrderFraction share of the events after the initial catalogue and user snapshot (which
+ *                           are always in order), in [0, 1], delivered 1 ms to {@code maxOutOfOrder}
+ *                           after their event time (default 0.05)
+ * @param maxOutOfOrder      the largest out-of-order delay (default 20 seconds)
+ * @param lateFraction       share of page views and purchases, in [0, 1], delivered at least
+ *                           {@code lateBy} after their event time (default 0.002)
+ * @param lateBy             the smallest delay of a late event (default 2 hours); late events arrive
+ *                           {@code lateBy} to {@code lateBy} + 10 minutes after they happened
+ * @param eventsPerSecond    target rate of live mode in events per second (default 50); sizes the
+ *                           population through {@link #forLive(Instant)}
+ */
+public record GeneratorConfig(long seed, int users, int products, Instant start, Duration duration,
+                              double outOfOrderFraction, Duration maxOutOfOrder, double lateFraction,
+                              Duration lateBy, double eventsPerSecond) {
+
+    /** The default start instant (ISO-8601 {@code 2025-01-01T00:00:00Z}). */
+    public static final Instant DEFAULT_START = Instant.parse("2025-01-01T00:00:00Z");
+
+    /** @throws IllegalArgumentException when a value is out of range */
+    public GeneratorConfig {
+        if (users < 1 || products < 1) {
+            throw new IllegalArgumentException("users and products must be >= 1, were " + users + " and " + products);
+        }
+        if (start == null || start.isBefore(Instant.EPOCH)) {
+            throw new IllegalArgumentException("start must be at or after 1970-01-01T00:00:00Z, was " + start);
+        }
+        start = start.truncatedTo(ChronoUnit.MILLIS);
+        requirePositive(duration, "duration");
+        requirePositive(maxOutOfOrder, "maxOutOfOrder");
+        requirePositive(lateBy, "lateBy");
+        requireFraction(outOfOrderFraction, "outOfOrderFraction");
+        requireFraction(lateFraction, "lateFraction");
+        if (outOfOrderFraction + lateFraction > 1.0) {
+            throw new IllegalArgumentException("outOfOrderFraction + lateFraction must be <= 1");
+        }
+        if (!(eventsPerSecond > 0) || Double.isInfinite(eventsPerSecond)) {
+            throw new IllegalArgumentException("eventsPerSecond must be > 0, was " + eventsPerSecond);
+        }
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be a positive duration, was " + d);
+        }
+    }
+
+    private static void requireFraction(double f, String name) {
+        if (!(f >= 0.0 && f <= 1.0)) {
+            throw new IllegalArgumentException(name + " must be in [0, 1], was " + f);
+        }
+    }
+
+    /** The defaults listed on the record components. */
+    public static GeneratorConfig defaults() {
+        return new GeneratorConfig(42, 200, 100, DEFAULT_START, Duration.ofHours(1), 0.05, Duration.ofSeconds(20),
+                0.002, Duration.ofHours(2), 50);
+    }
+
+    /**
+     * The configuration of live mode: starting at {@code now} (ISO-8601 instant, usually the wall
+     * clock) with the population that produces about {@link #eventsPerSecond()} events per second
+     * ({@link ShopTrafficGenerator#usersForRate(double)}), which replaces {@link #users()}.
+     */
+    public GeneratorConfig forLive(Instant now) {
+        return withStart(now).withUsers(ShopTrafficGenerator.usersForRate(eventsPerSecond));
+    }
+
+    /** The end of a replay: {@code start + duration} (exclusive). */
+    public Instant end() {
+        return start.plus(duration);
+    }
+
+    public GeneratorConfig withSeed(long seed) {
+        return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
+                lateFraction, lateBy, eventsPerSecond);
+    }
+
+    public GeneratorConfig withUsers(int users) {
+        return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
+                lateFraction, lateBy, eventsPerSecond);
+    }
+
+    public GeneratorConfig withProducts(int products) {
+        return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
+                lateFraction, lateBy, eventsPerSecond);
+    }
+
+    /** @param start the simulated start (ISO-8601 instant), truncated to milliseconds */
+    public GeneratorConfig withStart(Instant start) {
+        return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
+                lateFraction, lateBy, eventsPerSecond);
+    }
+
+    /** @param duration the simulated length of a replay */
+    public GeneratorConfig withDuration(Duration duration) {
+        return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
+                lateFraction, lateBy, eventsPerSecond);
+    }
+
+    /**
+     * @param fraction share of all events delivered out of order, in [0, 1]
+     * @param maxDelay the largest out-of-order delay
+     */
+    public GeneratorConfig withOutOfOrder(double fraction, Duration maxDelay) {
+        return new GeneratorConfig(seed, users, products, start, duration, fraction, maxDelay,
+                lateFraction, lateBy, eventsPerSecond);
+    }
+
+    /**
+     * @param fraction share of page views and purchases delivered late, in [0, 1]
+     * @param lateBy   the smallest delay of a late event
+     */
+    public GeneratorConfig withLate(double fraction, Duration lateBy) {
+        return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
+                fraction, lateBy, eventsPerSecond);
+    }
+
+    /** @param eventsPerSecond target rate of live mode, events per second */
+    public GeneratorConfig withEventsPerSecond(double eventsPerSecond) {
+        return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
+                lateFraction, lateBy, eventsPerSecond);
+    }
+}

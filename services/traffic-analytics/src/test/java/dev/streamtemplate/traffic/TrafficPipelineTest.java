@@ -1,0 +1,337 @@
+package dev.streamtemplate.traffic;
+
+import static io.restassured.RestAssured.given;
+import static java.util.stream.Collectors.groupingBy;
+import static java.util.stream.Collectors.toList;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+
+import dev.streamtemplate.generator.EventPublisher;
+import dev.streamtemplate.generator.GeneratedEvent;
+import dev.streamtemplate.generator.GeneratorConfig;
+import dev.streamtemplate.generator.ShopTrafficGenerator;
+import dev.streamtemplate.runtime.lateness.LateEvent;
+import dev.streamtemplate.schemas.JsonSerde;
+import dev.streamtemplate.schemas.PageView;
+import dev.streamtemplate.schemas.Purchase;
+import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.testing.KafkaTestResource;
+import dev.streamtemplate.testing.TopicReader;
+import dev.streamtemplate.testing.TopicRecord;
+import dev.streamtemplate.traffic.WindowOracle.In;
+import dev.streamtemplate.traffic.WindowOracle.Late;
+import dev.streamtemplate.traffic.WindowOracle.Result;
+import dev.streamtemplate.traffic.WindowOracle.Window;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import org.apache.kafka.streams.KafkaStreams;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The real pipeline on a real broker: a generator replay goes in, every derived topic is read back
+ * with {@code read_committed} and compared exactly with {@link WindowOracle}, a plain-Java batch
+ * computation over the same input; then the HTTP queries are compared with the same oracle.
+ *
+ * <p>Stream time, and so lateness, depends on the order in which an aggregation's task sees its
+ * records. For sessions and sliding windows that is the order of the input partitions; for the page
+ * aggregations it is the order of the repartition topic, written concurrently by the upstream tasks,
+ * so the oracle reads that topic back (its purge is switched off in the test profile) and the test
+ * checks that it holds exactly the input page views.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(FreshStateDirectory.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TrafficPipelineTest {
+
+    private static final TestWindows WINDOWS = TestWindows.defaults();
+    private static final String REPARTITION_TOPIC = "traffic-analytics-" + TrafficTopology.BY_PAGE_REPARTITION + "-repartition";
+    private static final Duration PIPELINE_BOUND = Duration.ofMinutes(3);
+
+    /** Two hours of shop traffic, 1 % of page views and purchases delivered two hours late. */
+    private static final GeneratorConfig REPLAY = GeneratorConfig.defaults()
+            .withSeed(20261121L)
+            .withUsers(300)
+            .withDuration(Duration.ofHours(2))
+            .withLate(0.01, Duration.ofHours(2));
+
+    @Inject
+    KafkaStreams streams;
+
+    private static Result tumblingOracle;
+    private static Result hoppingOracle;
+    private static Result sessionOracle;
+    private static Result burstOracle;
+
+    @Test
+    @Order(1)
+    void derivedTopicsEqualTheBatchOracle() {
+        String bootstrap = KafkaTestResource.bootstrapServers();
+        List<GeneratedEvent> replay = new ShopTrafficGenerator(REPLAY).replay().stream()
+                .filter(e -> e.topic().equals(TopicCatalogue.PAGE_VIEWS.name()) || e.topic().equals(TopicCatalogue.PURCHASES.name()))
+                .toList();
+        long pageViewCount = replay.stream().filter(e -> e.value() instanceof PageView).count();
+        assertThat(pageViewCount).as("page views in the replay").isGreaterThan(1_000);
+        try (EventPublisher publisher = new EventPublisher(bootstrap)) {
+            publisher.publishAll(replay);
+            publisher.flush();
+        }
+
+        // Once every page view has been re-keyed, close all windows: one event an hour after the last
+        // (more than the session gap plus grace) on every partition of every topic an aggregation
+        // reads. Their own windows stay open. (Not a day later: a jump of stream time beyond the
+        // store retention would expire windows before they are emitted.)
+        Awaitility.await("all " + pageViewCount + " page views in " + REPARTITION_TOPIC)
+                .atMost(PIPELINE_BOUND).pollInterval(Duration.ofMillis(500))
+                .until(() -> read(REPARTITION_TOPIC, PageView.class).size() >= pageViewCount);
+        Instant closing = replay.stream().map(GeneratedEvent::eventTime).max(Comparator.naturalOrder()).orElseThrow()
+                .plus(Duration.ofHours(1));
+        try (EventPublisher publisher = new EventPublisher(bootstrap)) {
+            publisher.publishAll(closingEvents(closing));
+            publisher.flush();
+        }
+
+        List<TopicRecord<String, PageView>> pageViews = read(TopicCatalogue.PAGE_VIEWS.name(), PageView.class);
+        List<TopicRecord<String, Purchase>> purchases = read(TopicCatalogue.PURCHASES.name(), Purchase.class);
+        Awaitility.await("the repartition topic to hold all " + pageViews.size() + " page views")
+                .atMost(PIPELINE_BOUND).pollInterval(Duration.ofMillis(500))
+                .until(() -> read(REPARTITION_TOPIC, PageView.class).size() >= pageViews.size());
+        List<TopicRecord<String, PageView>> byPage = read(REPARTITION_TOPIC, PageView.class);
+        assertThat(ids(byPage)).as("the repartition topic holds exactly the input page views")
+                .containsExactlyInAnyOrderElementsOf(ids(pageViews));
+
+        long size = WINDOWS.tumblingSize().toMillis();
+        long grace = WINDOWS.grace().toMillis();
+        tumblingOracle = WindowOracle.timeWindows(partitions(byPage, v -> v.page()), size, size, grace);
+        hoppingOracle = WindowOracle.timeWindows(partitions(byPage, v -> v.page()),
+                WINDOWS.hoppingSize().toMillis(), WINDOWS.hoppingAdvance().toMillis(), grace);
+        sessionOracle = WindowOracle.sessionWindows(partitions(pageViews, PageView::userId),
+                WINDOWS.sessionGap().toMillis(), grace);
+        burstOracle = WindowOracle.slidingWindows(partitions(purchases, Purchase::userId),
+                WINDOWS.slidingSpan().toMillis(), grace, WINDOWS.burstThreshold());
+
+        assertThat(tumblingOracle.late()).as("the replay has late page views").isNotEmpty();
+        assertThat(sessionOracle.emitted()).as("the replay has closed sessions").isNotEmpty();
+        assertThat(burstOracle.emitted()).as("the replay has purchase bursts").isNotEmpty();
+
+        awaitEqual("page-views-per-minute", () -> counts(TopicCatalogue.PAGE_VIEWS_TUMBLING.name()),
+                tumblingOracle.emitted());
+        awaitEqual("page-views-hopping", () -> counts(TopicCatalogue.PAGE_VIEWS_HOPPING.name()),
+                hoppingOracle.emitted());
+        awaitEqual("user-sessions", () -> read(TopicCatalogue.USER_SESSIONS.name(), UserSession.class).stream()
+                .map(r -> new Window(r.key(), r.value().start().toEpochMilli(), r.value().end().toEpochMilli(),
+                        r.value().pageViews())).toList(), sessionOracle.emitted());
+        awaitEqual("purchase-bursts", () -> read(TopicCatalogue.PURCHASE_BURSTS.name(), PurchaseBurst.class).stream()
+                .map(r -> new Window(r.key(), r.value().windowStart().toEpochMilli(), r.value().windowEnd().toEpochMilli(),
+                        r.value().purchases())).toList(), burstOracle.emitted());
+
+        Map<String, List<Late>> late = read(TopicCatalogue.LATE_EVENTS.name(), LateEvent.class).stream()
+                .collect(groupingBy(r -> r.value().aggregation(), Collectors.mapping(r -> new Late(
+                        String.valueOf(((Map<?, ?>) r.value().value()).get("eventId")),
+                        r.value().windowStart().toEpochMilli(), r.value().windowEnd().toEpochMilli(),
+                        r.value().latenessMs()), toList())));
+        assertThat(late.getOrDefault(TrafficTopology.TUMBLING_AGGREGATION, List.of())).as("late events, tumbling")
+                .containsExactlyInAnyOrderElementsOf(tumblingOracle.late());
+        assertThat(late.getOrDefault(TrafficTopology.HOPPING_AGGREGATION, List.of())).as("late events, hopping")
+                .containsExactlyInAnyOrderElementsOf(hoppingOracle.late());
+        assertThat(late.getOrDefault(TrafficTopology.USER_SESSIONS_AGGREGATION, List.of())).as("late events, sessions")
+                .containsExactlyInAnyOrderElementsOf(sessionOracle.late());
+        assertThat(late.getOrDefault(TrafficTopology.BURSTS_AGGREGATION, List.of())).as("late events, purchase bursts")
+                .containsExactlyInAnyOrderElementsOf(burstOracle.late());
+
+        // Conservation: every input page view is in exactly one tumbling window, emitted or still
+        // open, or in late-events.
+        long emitted = counts(TopicCatalogue.PAGE_VIEWS_TUMBLING.name()).stream().mapToLong(Window::count).sum();
+        long open = tumblingOracle.open().stream().mapToLong(Window::count).sum();
+        assertThat(emitted + open + late.get(TrafficTopology.TUMBLING_AGGREGATION).size())
+                .as("emitted + open + late tumbling page views").isEqualTo(pageViews.size());
+
+        assertThat(droppedRecords()).as("Kafka Streams' dropped-records-total").isZero();
+        System.out.printf("oracle: %d page views, %d purchases; tumbling %d windows (%d late), hopping %d (%d late),"
+                        + " sessions %d (%d late), bursts %d (%d late)%n", pageViews.size(), purchases.size(),
+                tumblingOracle.emitted().size(), tumblingOracle.late().size(), hoppingOracle.emitted().size(),
+                hoppingOracle.late().size(), sessionOracle.emitted().size(), sessionOracle.late().size(),
+                burstOracle.emitted().size(), burstOracle.late().size());
+    }
+
+    @Test
+    @Order(2)
+    void queriesAnswerWhatTheOracleComputed() {
+        assertThat(tumblingOracle).as("the oracle test ran first").isNotNull();
+        Window busiest = tumblingOracle.emitted().stream().max(Comparator.comparingLong(Window::count)).orElseThrow();
+        String page = busiest.key();
+        Instant from = Instant.ofEpochMilli(busiest.start()).minus(Duration.ofHours(1));
+        Instant to = Instant.ofEpochMilli(busiest.start()).plus(Duration.ofHours(1));
+        List<Window> expected = tumblingOracle.emitted().stream()
+                .filter(w -> w.key().equals(page) && w.start() >= from.toEpochMilli() && w.start() < to.toEpochMilli())
+                .sorted(Comparator.comparingLong(Window::start)).toList();
+        List<PageViewCount> answer = List.of(given().queryParam("page", page).queryParam("from", from.toString())
+                .queryParam("to", to.toString())
+                .when().get("/page-views")
+                .then().statusCode(200).contentType(ContentType.JSON)
+                .extract().as(PageViewCount[].class));
+        assertThat(answer).extracting(c -> new Window(c.page(), c.windowStart().toEpochMilli(), c.windowEnd().toEpochMilli(), c.count()))
+                .containsExactlyElementsOf(expected);
+
+        List<PageViewCount> hopping = List.of(given().queryParam("page", page).queryParam("from", from.toString())
+                .queryParam("to", to.toString()).queryParam("window", "hopping")
+                .when().get("/page-views").then().statusCode(200).extract().as(PageViewCount[].class));
+        assertThat(hopping).extracting(c -> new Window(c.page(), c.windowStart().toEpochMilli(), c.windowEnd().toEpochMilli(), c.count()))
+                .containsExactlyElementsOf(hoppingOracle.emitted().stream()
+                        .filter(w -> w.key().equals(page) && w.start() >= from.toEpochMilli() && w.start() < to.toEpochMilli())
+                        .sorted(Comparator.comparingLong(Window::start)).toList());
+
+        String user = sessionOracle.emitted().get(0).key();
+        List<Window> sessions = new ArrayList<>();
+        sessionOracle.emitted().stream().filter(s -> s.key().equals(user)).forEach(sessions::add);
+        sessionOracle.open().stream().filter(s -> s.key().equals(user)).forEach(sessions::add);
+        // a session merged after it was emitted is in the store once, as the merged session
+        List<Window> stored = sessions.stream().filter(s -> sessions.stream().noneMatch(o -> o != s
+                && o.start() <= s.start() && o.end() >= s.end() && o.count() > s.count())).toList();
+        List<UserSession> answerSessions = List.of(given().when().get("/users/{u}/sessions", user)
+                .then().statusCode(200).extract().as(UserSession[].class));
+        assertThat(answerSessions).extracting(s -> new Window(s.userId(), s.start().toEpochMilli(), s.end().toEpochMilli(), s.pageViews()))
+                .containsExactlyInAnyOrderElementsOf(stored);
+
+        Window burst = burstOracle.emitted().get(0);
+        List<PurchaseBurst> answerBursts = List.of(given().when().get("/users/{u}/purchase-bursts", burst.key())
+                .then().statusCode(200).extract().as(PurchaseBurst[].class));
+        assertThat(answerBursts).extracting(b -> new Window(b.userId(), b.windowStart().toEpochMilli(), b.windowEnd().toEpochMilli(), b.purchases()))
+                .containsExactlyInAnyOrderElementsOf(burstOracle.emitted().stream().filter(w -> w.key().equals(burst.key())).toList());
+
+        given().when().get("/users/{u}/sessions", "no-such-user").then().statusCode(200).body("size()", equalTo(0));
+        given().queryParam("page", "/no-such-page").queryParam("from", from.toString()).queryParam("to", to.toString())
+                .when().get("/page-views").then().statusCode(200).body("size()", equalTo(0));
+    }
+
+    @Test
+    @Order(3)
+    void badRequestsGetJsonErrors() {
+        String from = "2025-01-01T00:00:00Z";
+        badRequest(Map.of("from", from, "to", "2025-01-01T01:00:00Z"), "'page' is required");
+        badRequest(Map.of("page", "/home", "from", "yesterday", "to", "2025-01-01T01:00:00Z"), "not an ISO-8601 instant");
+        badRequest(Map.of("page", "/home", "to", "2025-01-01T01:00:00Z"), "'from' is required");
+        badRequest(Map.of("page", "/home", "from", from, "to", "2024-12-31T00:00:00Z"), "must be after 'from'");
+        badRequest(Map.of("page", "/home", "from", from, "to", "2025-03-01T00:00:00Z"), "wider than the allowed");
+        badRequest(Map.of("page", "/home", "from", from, "to", "2025-01-01T01:00:00Z", "window", "weekly"), "'tumbling' or 'hopping'");
+        badRequest(Map.of("page", "/" + "x".repeat(600), "from", from, "to", "2025-01-01T01:00:00Z"), "longer than 512");
+
+        given().when().get("/users/{u}/sessions", "u".repeat(600)).then().statusCode(400)
+                .contentType(ContentType.JSON).body("status", equalTo(400));
+        given().when().get("/no-such-route").then().statusCode(404).contentType(ContentType.JSON)
+                .body("status", equalTo(404)).body("message", notNullValue());
+        given().when().delete("/users/u-0001/sessions").then().statusCode(405).contentType(ContentType.JSON)
+                .body("status", equalTo(405));
+    }
+
+    @Test
+    @Order(4)
+    void healthAndMetricsReflectKafkaStreams() {
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body(containsString("Kafka Streams stores queryable"));
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("kafka_stream_").contains("late_events_total{aggregation=\"page-views-tumbling\"");
+        double tumblingLate = metrics.lines().filter(l -> l.startsWith("late_events_total{aggregation=\"page-views-tumbling\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        assertThat(tumblingLate).as("late_events_total for the tumbling aggregation")
+                .isEqualTo(tumblingOracle.late().size());
+    }
+
+    private static void badRequest(Map<String, String> params, String message) {
+        given().queryParams(params).when().get("/page-views")
+                .then().statusCode(400).contentType(ContentType.JSON)
+                .body("status", equalTo(400)).body("message", containsString(message));
+    }
+
+    /** Kafka Streams' own {@code dropped-records-total}, summed over its tasks. */
+    private double droppedRecords() {
+        List<Double> values = streams.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("dropped-records-total"))
+                .map(e -> ((Number) e.getValue().metricValue()).doubleValue())
+                .toList();
+        assertThat(values).as("task-level dropped-records-total metrics").isNotEmpty();
+        return values.stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    /** One page view and one purchase per input and repartition partition, at {@code at}. */
+    private static List<GeneratedEvent> closingEvents(Instant at) {
+        List<GeneratedEvent> events = new ArrayList<>();
+        int partitions = Math.max(TopicCatalogue.PAGE_VIEWS.partitions(), TopicCatalogue.PURCHASES.partitions());
+        for (int p = 0; p < partitions; p++) {
+            String user = keyFor("closing-user-", p, partitions);
+            String page = keyFor("/closing-page-", p, partitions);
+            events.add(new GeneratedEvent(TopicCatalogue.PAGE_VIEWS.name(), user,
+                    new PageView("closing-view-" + p, user, page, null, null, at), at, at, dev.streamtemplate.generator.Delivery.IN_ORDER));
+            events.add(new GeneratedEvent(TopicCatalogue.PURCHASES.name(), user,
+                    new Purchase("closing-purchase-" + p, "closing-order-" + p, user, "p-0001", 1, 100, "EUR", at),
+                    at, at, dev.streamtemplate.generator.Delivery.IN_ORDER));
+        }
+        return events;
+    }
+
+    /** The first key {@code prefix + n} that Kafka's default partitioner puts on {@code partition}. */
+    private static String keyFor(String prefix, int partition, int partitions) {
+        return IntStream.iterate(0, n -> n + 1).mapToObj(n -> prefix + n)
+                .filter(k -> Utils.toPositive(Utils.murmur2(k.getBytes(StandardCharsets.UTF_8))) % partitions == partition)
+                .findFirst().orElseThrow();
+    }
+
+    private static <V> List<List<In>> partitions(List<TopicRecord<String, V>> records, Function<V, String> key) {
+        Map<Integer, List<In>> byPartition = records.stream()
+                .sorted(Comparator.comparingInt((TopicRecord<String, V> r) -> r.partition()).thenComparingLong(TopicRecord::offset))
+                .collect(groupingBy(TopicRecord::partition, java.util.TreeMap::new, Collectors.mapping(
+                        r -> new In(key.apply(r.value()), eventTime(r.value()), eventId(r.value())), toList())));
+        return new ArrayList<>(byPartition.values());
+    }
+
+    private static long eventTime(Object value) {
+        return ((dev.streamtemplate.schemas.Event) value).eventTime().toEpochMilli();
+    }
+
+    private static String eventId(Object value) {
+        return value instanceof PageView v ? v.eventId() : ((Purchase) value).eventId();
+    }
+
+    private static <V> List<String> ids(List<TopicRecord<String, V>> records) {
+        return records.stream().map(r -> eventId(r.value())).toList();
+    }
+
+    private static List<Window> counts(String topic) {
+        return read(topic, PageViewCount.class).stream()
+                .map(r -> new Window(r.key(), r.value().windowStart().toEpochMilli(), r.value().windowEnd().toEpochMilli(), r.value().count()))
+                .toList();
+    }
+
+    private static <V> List<TopicRecord<String, V>> read(String topic, Class<V> type) {
+        Deserializer<V> values = JsonSerde.of(type);
+        return new TopicReader<>(KafkaTestResource.bootstrapServers(), new StringDeserializer(), values).readAll(topic);
+    }
+
+    private static void awaitEqual(String topic, java.util.concurrent.Callable<List<Window>> actual, List<Window> expected) {
+        Awaitility.await(topic + " to equal the oracle (" + expected.size() + " windows)")
+                .atMost(PIPELINE_BOUND).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(actual.call()).as(topic).containsExactlyInAnyOrderElementsOf(expected));
+    }
+}

@@ -1,0 +1,186 @@
+package dev.streamtemplate.testing;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.schemas.TopicCatalogue.CleanupPolicy;
+import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Quarkus test resource giving a {@code @QuarkusTest} a real Kafka broker: the JVM's shared cluster
+ * ({@link TestKafkaClusters#shared()}, started on first use and reused by every test class and Quarkus restart),
+ * with topics created before the application starts.
+ *
+ * <pre>{@code
+ * @QuarkusTest
+ * @WithTestResource(KafkaTestResource.class)
+ * class TrafficAnalyticsTest { ... KafkaTestResource.bootstrapServers() ... }
+ * }</pre>
+ *
+ * <p>Configuration it returns to the application (it overrides {@code application.properties}):
+ * <ul>
+ *   <li>{@code kafka.bootstrap.servers} and {@code quarkus.kafka-streams.bootstrap-servers}: the broker;</li>
+ *   <li>{@code quarkus.kafka.devservices.enabled=false}: no Dev Services broker (it would need Docker);</li>
+ *   <li>for the embedded broker only, {@code quarkus.log.category."<broker logger>".level} for the broker's own
+ *       loggers ({@value #BROKER_LOG_LEVEL_ARG}, default {@code WARN}), since that broker logs into the test's
+ *       log. Kafka client and Kafka Streams loggers are left alone.</li>
+ * </ul>
+ *
+ * <p>Init args ({@code @WithTestResource(value = KafkaTestResource.class, initArgs = @ResourceArg(name = "topics",
+ * value = "page-views,purchases"))}):
+ * <ul>
+ *   <li>{@value #TOPICS_ARG}: {@code all} (default: every topic of {@link TopicCatalogue#ALL}), {@code none}, or a
+ *       comma-separated list of names; a name from the catalogue gets its spec, any other name one partition with
+ *       {@code cleanup.policy=delete};</li>
+ *   <li>{@value #BROKER_LOG_LEVEL_ARG}: the level for the embedded broker's loggers, e.g. {@code INFO}.</li>
+ * </ul>
+ *
+ * <p>{@link #stop()} leaves the broker running for the next test class; a JVM shutdown hook stops it. Topics are
+ * created only if missing, so they keep the records earlier test classes wrote; a test that needs empty topics
+ * recreates them ({@link KafkaTopics#recreate}) or uses its own names.
+ *
+ * <p>Also set {@code quarkus.kafka.devservices.enabled=false} in the service's own configuration: Quarkus decides
+ * about Dev Services while building the application, before this resource's configuration applies, and otherwise
+ * logs that Docker is not working.
+ */
+public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
+
+    /** Init arg naming the topics to create: {@code all}, {@code none} or comma-separated names. */
+    public static final String TOPICS_ARG = "topics";
+
+    /** Init arg with the log level of the embedded broker's loggers (default {@code WARN}). */
+    public static final String BROKER_LOG_LEVEL_ARG = "broker-log-level";
+
+    /** The loggers the embedded broker writes to; clients use none of them. */
+    static final List<String> BROKER_LOGGERS = List.of("kafka", "state.change.logger",
+            "org.apache.kafka.server", "org.apache.kafka.controller", "org.apache.kafka.raft",
+            "org.apache.kafka.metadata", "org.apache.kafka.image", "org.apache.kafka.storage",
+            "org.apache.kafka.coordinator", "org.apache.kafka.queue", "org.apache.kafka.snapshot",
+            "org.apache.kafka.network", "org.apache.kafka.security", "org.apache.kafka.common.test");
+
+    /** Strong references: java.util.logging forgets the level of a logger nobody references. */
+    private static final List<Logger> QUIETED = new ArrayList<>();
+
+    private List<TopicSpec> topics = TopicCatalogue.ALL;
+    private String brokerLogLevel = "WARN";
+
+    /**
+     * Reads the init args (see the class comment).
+     *
+     * @param initArgs the {@code @ResourceArg}s
+     * @throws IllegalArgumentException if {@value #TOPICS_ARG} is blank or {@value #BROKER_LOG_LEVEL_ARG} is not a
+     *                                  log level
+     */
+    @Override
+    public void init(Map<String, String> initArgs) {
+        String topicsArg = initArgs.getOrDefault(TOPICS_ARG, "all").trim();
+        if (topicsArg.isEmpty()) {
+            throw new IllegalArgumentException("Init arg " + TOPICS_ARG + " is blank; use all, none or topic names");
+        }
+        topics = topicsFor(topicsArg);
+        brokerLogLevel = initArgs.getOrDefault(BROKER_LOG_LEVEL_ARG, brokerLogLevel).trim().toUpperCase(Locale.ROOT);
+        julLevel(brokerLogLevel);
+    }
+
+    /**
+     * Starts the shared cluster (or reuses it), creates the topics and returns the configuration.
+     *
+     * @return the configuration keys listed in the class comment
+     * @throws IllegalStateException if the cluster cannot be started or a topic exists with another partition
+     *                               count
+     * @throws org.awaitility.core.ConditionTimeoutException if the topics do not become usable within 30 s
+     */
+    @Override
+    public Map<String, String> start() {
+        if (TestKafkaClusters.resolve(TestKafkaClusters.configuredChoice()) == TestKafkaClusters.Choice.EMBEDDED) {
+            quietBrokerLoggers(brokerLogLevel); // before the broker starts, to quiet its startup too
+        }
+        String bootstrapServers = bootstrapServers();
+        try (KafkaTopics kafkaTopics = new KafkaTopics(bootstrapServers)) {
+            kafkaTopics.create(topics);
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("kafka.bootstrap.servers", bootstrapServers);
+        config.put("quarkus.kafka-streams.bootstrap-servers", bootstrapServers);
+        config.put("quarkus.kafka.devservices.enabled", "false");
+        if (TestKafkaClusters.sharedIsEmbedded()) {
+            for (String logger : BROKER_LOGGERS) {
+                config.put("quarkus.log.category.\"" + logger + "\".level", brokerLogLevel);
+            }
+        }
+        return config;
+    }
+
+    /** Does nothing: the shared broker outlives each Quarkus application and is stopped when the JVM exits. */
+    @Override
+    public void stop() {
+        // the shared cluster is closed by its JVM shutdown hook
+    }
+
+    /**
+     * The {@code bootstrap.servers} of the shared cluster, starting it if no test resource has yet.
+     *
+     * @return a comma-separated {@code host:port} list
+     * @throws IllegalStateException if the cluster cannot be started
+     */
+    public static String bootstrapServers() {
+        return TestKafkaClusters.shared().bootstrapServers();
+    }
+
+    private static List<TopicSpec> topicsFor(String arg) {
+        if (arg.equalsIgnoreCase("all")) {
+            return TopicCatalogue.ALL;
+        }
+        if (arg.equalsIgnoreCase("none")) {
+            return List.of();
+        }
+        List<TopicSpec> specs = new ArrayList<>();
+        for (String name : arg.split(",")) {
+            String trimmed = name.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            specs.add(TopicCatalogue.ALL.stream()
+                    .filter(t -> t.name().equals(trimmed))
+                    .findFirst()
+                    .orElseGet(() -> new TopicSpec(trimmed, 1, CleanupPolicy.DELETE, Object.class)));
+        }
+        return specs;
+    }
+
+    /**
+     * Sets the broker loggers' level through java.util.logging before the broker starts: in a Quarkus test slf4j
+     * logs through the JBoss LogManager, a java.util.logging implementation, and the application's log config only
+     * applies once the application starts, after the broker. Without effect under other slf4j bindings.
+     */
+    private static void quietBrokerLoggers(String level) {
+        Level julLevel = julLevel(level);
+        synchronized (QUIETED) {
+            for (String name : BROKER_LOGGERS) {
+                Logger logger = Logger.getLogger(name);
+                logger.setLevel(julLevel);
+                QUIETED.add(logger);
+            }
+        }
+    }
+
+    private static Level julLevel(String level) {
+        return switch (level) {
+            case "TRACE", "FINEST" -> Level.FINEST;
+            case "DEBUG", "FINE" -> Level.FINE;
+            case "INFO" -> Level.INFO;
+            case "WARN", "WARNING" -> Level.WARNING;
+            case "ERROR", "FATAL", "SEVERE" -> Level.SEVERE;
+            case "OFF" -> Level.OFF;
+            default -> throw new IllegalArgumentException("Unknown " + BROKER_LOG_LEVEL_ARG + " " + level
+                    + "; use TRACE, DEBUG, INFO, WARN, ERROR or OFF");
+        };
+    }
+}
