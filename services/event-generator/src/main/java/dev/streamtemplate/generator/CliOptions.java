@@ -17,11 +17,13 @@ import java.time.temporal.ChronoUnit;
  * @param users            replay population
  * @param products         catalogue size
  * @param rate             live mode's target rate in events per second; sizes the live population
+ * @param speed            replay: how many times faster than real time to send (by delivery time);
+ *                         {@code 0} sends as fast as Kafka takes it
  * @param maxEvents        stop after this many events, {@code Long.MAX_VALUE} for no limit
  * @param help             only print the usage
  */
 public record CliOptions(String bootstrapServers, Mode mode, long seed, double hours, Instant start, int users,
-                         int products, double rate, long maxEvents, boolean help) {
+                         int products, double rate, double speed, long maxEvents, boolean help) {
 
     /** How events are paced. */
     public enum Mode {
@@ -45,6 +47,8 @@ public record CliOptions(String bootstrapServers, Mode mode, long seed, double h
               --products N                        number of products (default 100)
               --rate R                            live: target events per second; sizes the population
                                                   (default 50)
+              --speed X                           replay: send X times faster than real time, paced by
+                                                  delivery time (default: as fast as possible)
               --max-events N                      stop after N events (default: no limit)
               --help                              print this message
             Exit codes: 0 success, 1 Kafka failure, 2 bad arguments.""";
@@ -64,6 +68,7 @@ public record CliOptions(String bootstrapServers, Mode mode, long seed, double h
         int products = 100;
         double rate = 50;
         long maxEvents = Long.MAX_VALUE;
+        double speed = 0;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             String value = null;
@@ -73,7 +78,7 @@ public record CliOptions(String bootstrapServers, Mode mode, long seed, double h
                 flag = flag.substring(0, eq);
             }
             if (flag.equals("--help") || flag.equals("-h")) {
-                return new CliOptions(bootstrap, mode, seed, hours, start, users, products, rate, maxEvents, true);
+                return new CliOptions(bootstrap, mode, seed, hours, start, users, products, rate, speed, maxEvents, true);
             }
             if (value == null) {
                 if (i + 1 >= args.length) {
@@ -95,10 +100,11 @@ public record CliOptions(String bootstrapServers, Mode mode, long seed, double h
                 case "--products" -> products = (int) parseLong(flag, value, 1, Integer.MAX_VALUE);
                 case "--rate" -> rate = parsePositiveDouble(flag, value);
                 case "--max-events" -> maxEvents = parseLong(flag, value, 1);
+                case "--speed" -> speed = parsePositiveDouble(flag, value);
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
-        return new CliOptions(bootstrap, mode, seed, hours, start, users, products, rate, maxEvents, false);
+        return new CliOptions(bootstrap, mode, seed, hours, start, users, products, rate, speed, maxEvents, false);
     }
 
     /** The replay length: {@code hours} as a {@link Duration}, rounded to milliseconds. */

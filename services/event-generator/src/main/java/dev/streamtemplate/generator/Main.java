@@ -82,9 +82,15 @@ public final class Main {
                     PROGRESS_INTERVAL.toMillis(), PROGRESS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
             Stream<GeneratedEvent> events = live ? generator.unbounded() : generator.replayStream();
             Iterator<GeneratedEvent> it = events.limit(options.maxEvents()).iterator();
+            long wallOrigin = System.currentTimeMillis();
+            long simulatedOrigin = config.start().toEpochMilli();
             while (!stopping && it.hasNext()) {
                 GeneratedEvent event = it.next();
                 if (live && !awaitWallClock(event.deliveryTime())) {
+                    break;
+                }
+                if (!live && options.speed() > 0 && !awaitWallClock(Instant.ofEpochMilli(wallOrigin
+                        + (long) ((event.deliveryTime().toEpochMilli() - simulatedOrigin) / options.speed())))) {
                     break;
                 }
                 publisher.send(event);

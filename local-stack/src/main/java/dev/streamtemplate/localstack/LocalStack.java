@@ -1,0 +1,369 @@
+package dev.streamtemplate.localstack;
+
+import dev.streamtemplate.localstack.ServiceSpec.SampleQuery;
+import dev.streamtemplate.schemas.TopicCatalogue;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * The local stack: one command that runs the whole product on this machine.
+ *
+ * <ol>
+ *   <li>a real single-node KRaft Kafka broker as a child process ({@link KafkaBrokerProcess});</li>
+ *   <li>every topic of {@link TopicCatalogue#ALL} ({@link TopicCreator});</li>
+ *   <li>every service of {@link ServiceCatalogue} as a child JVM ({@link ServiceProcess});</li>
+ *   <li>the event generator: a replay of the last 2 hours, then live traffic ({@link EventGeneratorProcess});</li>
+ *   <li>waits until every service is ready and answers with data, then prints URLs to try and live answers;</li>
+ *   <li>runs until Ctrl-C, then stops services, generator and broker, in that order ({@link ChildProcesses}).</li>
+ * </ol>
+ *
+ * <p>If the broker or a service dies, it says which, with its exit code and the end of its log, stops the rest and
+ * exits with 1. {@code --demo} is the bounded variant: replay only, print the answers, stop, exit 0. Every child's
+ * output goes to a log file under the data directory; the console shows one line per step.
+ */
+public final class LocalStack {
+
+    /** How long every service together may take to become ready. */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    /** How long the replay run of the generator may take. */
+    static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(180);
+    /** How long, after the replay, the services may take to answer the demo-check queries with data. */
+    static final Duration DATA_TIMEOUT = Duration.ofSeconds(120);
+    /** How long creating the topics may take. */
+    static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(30);
+    /** How many lines of a failed child's log the console shows. */
+    static final int LOG_TAIL_LINES = 25;
+
+    private static final String DEFAULT_VERSION = "0.1.0-SNAPSHOT";
+
+    private final LaunchOptions options;
+    private final Path workingDir;
+    private final Path dataDir;
+    private final Instant launched = Instant.now();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final PrintStream out = System.out;
+    private ChildProcesses children;
+
+    LocalStack(LaunchOptions options, Path workingDir) {
+        this.options = options;
+        this.workingDir = workingDir.toAbsolutePath().normalize();
+        this.dataDir = this.workingDir.resolve(options.dataDir()).normalize();
+    }
+
+    /**
+     * Runs the local stack; see the class comment and {@link LaunchOptions#usage()}.
+     * Exit status: 0 after a clean stop or a successful {@code --demo}, 1 on a failure, 2 on a bad command line.
+     */
+    public static void main(String[] args) {
+        LaunchOptions options;
+        try {
+            options = LaunchOptions.parse(args);
+        } catch (LaunchOptions.UsageException e) {
+            System.err.println("local-stack: " + e.getMessage());
+            System.err.println();
+            System.err.print(LaunchOptions.usage());
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(LaunchOptions.usage());
+            return;
+        }
+        System.exit(new LocalStack(options, Path.of("")).run());
+    }
+
+    /** Runs until done (demo), failed, or stopped by Ctrl-C; returns the exit status. */
+    int run() {
+        try {
+            RepositoryLayout repository = RepositoryLayout.locate(workingDir);
+            EventGeneratorProcess.Build generator = EventGeneratorProcess.Build.of(version());
+            repository.checkBuilt(ServiceCatalogue.SERVICES, generator);
+            String brokerClasspath = KafkaBrokerProcess.classpathFrom(brokerClasspathFile(repository));
+            for (ServiceSpec spec : ServiceCatalogue.SERVICES) {
+                ServiceProcess.checkPortFree(spec);
+            }
+            DataDirectory data = DataDirectory.open(dataDir, options.wipe(), line -> say("local-stack", line));
+            say("local-stack", "data directory " + dataDir + (options.wipe() ? " (wiped)"
+                    : " (kept between runs; --wipe starts afresh)"));
+            children = new ChildProcesses(data.pidFile(), line -> say("local-stack", line));
+            Runtime.getRuntime().addShutdownHook(new Thread(this::stopOnExit, "local-stack-shutdown"));
+
+            KafkaBrokerProcess broker = startBroker(brokerClasspath);
+            createTopics(broker);
+            List<ServiceProcess> services = startServices(repository, broker.bootstrapServers());
+            ChildProcess replay = EventGeneratorProcess.start("event-generator-replay", EventGeneratorProcess.REPLAY,
+                    repository, generator, broker.bootstrapServers(), dataDir, children);
+            say("event-generator", "replaying the last 2 hours: " + String.join(" ", EventGeneratorProcess.REPLAY)
+                    + " (pid " + replay.pid() + ", log " + shown(replay.logFile()) + ")");
+
+            awaitReady(services);
+            awaitReplay(replay);
+            if (!options.demo()) {
+                startLiveTraffic(repository, generator, broker.bootstrapServers());
+            }
+            awaitData(services);
+            printTryThis(broker, services);
+
+            if (options.demo()) {
+                say("local-stack", "demo done; stopping");
+                children.stopAll();
+                say("local-stack", "stopped; no child process left");
+                return 0;
+            }
+            say("local-stack", "running; Ctrl-C stops everything");
+            ChildProcess dead = children.unexpectedExit().get();
+            throw new StackFailure(dead.name() + " exited unexpectedly with code " + dead.process().exitValue(), dead);
+        } catch (StackFailure failure) {
+            return fail(failure);
+        } catch (IOException | RuntimeException | ExecutionException e) {
+            return fail(new StackFailure("unexpected error: " + e, null, e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fail(new StackFailure("interrupted"));
+        }
+    }
+
+    private KafkaBrokerProcess startBroker(String classpath) throws StackFailure, IOException, InterruptedException {
+        say("kafka-broker", "starting (KRaft, broker + controller in one JVM, " + KafkaBrokerProcess.HEAP + ")");
+        KafkaBrokerProcess broker = KafkaBrokerProcess.start(
+                new KafkaBrokerProcess.Settings(dataDir, options.kafkaPort(), options.controllerPort(), classpath),
+                children);
+        say("kafka-broker", "up on " + broker.bootstrapServers() + " (controller port " + broker.controllerPort()
+                + ") in " + seconds(broker.startupTime()) + (broker.formattedNow() ? ", storage formatted" : ", data kept")
+                + "; pid " + broker.child().pid() + ", log " + shown(broker.child().logFile()));
+        return broker;
+    }
+
+    private void createTopics(KafkaBrokerProcess broker) throws StackFailure, InterruptedException {
+        try (Admin admin = broker.admin()) {
+            TopicCreator.Outcome outcome = TopicCreator.createAll(admin, TopicCatalogue.ALL, TOPICS_TIMEOUT);
+            say("topics", "created " + outcome.created().size() + ", already there " + outcome.existing().size()
+                    + " (" + String.join(", ", TopicCatalogue.ALL.stream().map(TopicCatalogue.TopicSpec::name).toList())
+                    + ")");
+        }
+    }
+
+    private List<ServiceProcess> startServices(RepositoryLayout repository, String bootstrapServers)
+            throws IOException, StackFailure {
+        List<ServiceProcess> services = new ArrayList<>();
+        for (ServiceSpec spec : ServiceCatalogue.SERVICES) {
+            ServiceProcess service = ServiceProcess.start(spec, repository.root(), bootstrapServers, dataDir, children);
+            services.add(service);
+            say(spec.name(), "starting on http://localhost:" + spec.httpPort() + " (pid " + service.child().pid()
+                    + ", log " + shown(service.child().logFile()) + ")");
+        }
+        return services;
+    }
+
+    private void awaitReady(List<ServiceProcess> services) throws StackFailure, InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        for (ServiceProcess service : services) {
+            service.awaitReady(http, deadline, READY_TIMEOUT, children);
+            say(service.spec().name(), "ready, " + seconds(Duration.between(launched, Instant.now()))
+                    + " after launch (" + service.uri(ServiceProcess.READINESS_PATH) + ")");
+        }
+    }
+
+    private void awaitReplay(ChildProcess replay) throws StackFailure, InterruptedException {
+        if (!replay.awaitExit(REPLAY_TIMEOUT)) {
+            generatorProblem("the replay did not finish within " + REPLAY_TIMEOUT.toSeconds() + " s", replay);
+            replay.stop(ChildProcesses.GENERATOR_GRACE);
+            return;
+        }
+        int exit = replay.process().exitValue();
+        if (exit != 0) {
+            generatorProblem("the replay failed with exit code " + exit, replay);
+            return;
+        }
+        List<String> lastLine = replay.logTail(1);
+        say("event-generator", "replay done" + (lastLine.isEmpty() || lastLine.get(0).isBlank() ? ""
+                : ": " + abbreviate(lastLine.get(0).strip(), 160)));
+    }
+
+    /** With {@code --demo} a generator problem fails the run; otherwise it is reported and the services stay up. */
+    private void generatorProblem(String message, ChildProcess run) throws StackFailure {
+        if (options.demo()) {
+            throw new StackFailure(message, run);
+        }
+        warn("event-generator", message + "; the services keep running. Log: " + shown(run.logFile()), run);
+    }
+
+    private void startLiveTraffic(RepositoryLayout repository, EventGeneratorProcess.Build generator,
+                                  String bootstrapServers) throws IOException, StackFailure {
+        ChildProcess live = EventGeneratorProcess.start("event-generator-live", EventGeneratorProcess.LIVE,
+                repository, generator, bootstrapServers, dataDir, children);
+        say("event-generator", "live traffic: " + String.join(" ", EventGeneratorProcess.LIVE) + " (pid "
+                + live.pid() + ", log " + shown(live.logFile()) + ")");
+        live.process().onExit().thenRun(() -> {
+            if (!children.isStopping()) {
+                warn("event-generator", "the live run exited with code " + live.process().exitValue()
+                        + "; the services keep running. Log: " + shown(live.logFile()), live);
+            }
+        });
+    }
+
+    /** Waits until every demo-check query answers with a non-empty JSON array. */
+    private void awaitData(List<ServiceProcess> services) throws StackFailure, InterruptedException {
+        long deadline = System.nanoTime() + DATA_TIMEOUT.toNanos();
+        for (ServiceProcess service : services) {
+            for (SampleQuery query : service.spec().sampleQueries()) {
+                if (!query.demoCheck()) {
+                    continue;
+                }
+                say(service.spec().name(), "waiting for data (" + query.label() + "), at most "
+                        + DATA_TIMEOUT.toSeconds() + " s");
+                QueryAnswer answer;
+                while (!(answer = QueryAnswer.fetch(http, service.uri(query.resolve(from(), to())))).isNonEmptyArray()) {
+                    checkNoneDied();
+                    if (System.nanoTime() >= deadline) {
+                        String message = service.spec().name() + " gave no non-empty answer to " + answer.uri()
+                                + " within " + DATA_TIMEOUT.toSeconds() + " s after the replay (last answer: "
+                                + answer.summary() + ")";
+                        if (options.demo()) {
+                            throw new StackFailure(message, service.child());
+                        }
+                        warn(service.spec().name(), message, null);
+                        return;
+                    }
+                    service.child().awaitExit(Duration.ofMillis(500)); // a pause that ends early if it dies
+                }
+                say(service.spec().name(), "answers with data (" + query.label() + ")");
+            }
+        }
+    }
+
+    private void checkNoneDied() throws StackFailure {
+        ChildProcess dead = children.unexpectedExit().getNow(null);
+        if (dead != null) {
+            throw new StackFailure(dead.name() + " exited unexpectedly with code " + dead.process().exitValue(), dead);
+        }
+    }
+
+    private void printTryThis(KafkaBrokerProcess broker, List<ServiceProcess> services) throws InterruptedException {
+        Instant from = from();
+        Instant to = to();
+        out.println();
+        out.println("Kafka: " + broker.bootstrapServers() + "    data: " + shown(dataDir) + "    logs: "
+                + shown(dataDir.resolve("logs")));
+        out.println("Try (queries cover " + from + " .. " + to + "):");
+        for (ServiceProcess service : services) {
+            out.println("  " + service.spec().name());
+            out.println("    health    curl -s " + service.uri(ServiceProcess.READINESS_PATH));
+            out.println("    metrics   curl -s " + service.uri(ServiceProcess.METRICS_PATH));
+            for (SampleQuery query : service.spec().sampleQueries()) {
+                out.println("    " + query.label());
+                out.println("              curl -s '" + service.uri(query.resolve(from, to)) + "'");
+            }
+        }
+        out.println("Live answers, fetched just now:");
+        for (ServiceProcess service : services) {
+            for (SampleQuery query : service.spec().sampleQueries()) {
+                QueryAnswer answer = QueryAnswer.fetch(http, service.uri(query.resolve(from, to)));
+                out.println("  " + service.spec().name() + ", " + query.label() + ": " + answer.summary());
+            }
+        }
+        out.println();
+    }
+
+    /** The start of the queries' time range: the replay's first event time, to the minute. */
+    private Instant from() {
+        return launched.minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.MINUTES);
+    }
+
+    /** The end of the queries' time range: the next full minute. */
+    private Instant to() {
+        return Instant.now().plus(Duration.ofMinutes(1)).truncatedTo(ChronoUnit.MINUTES);
+    }
+
+    /** Ctrl-C (or SIGTERM): stop every child. A no-op when the run already stopped them. */
+    private void stopOnExit() {
+        if (children.isStopping()) {
+            children.stopAll(); // waits for a stop in progress on another thread
+            return;
+        }
+        say("local-stack", "stopping: services, generator, then broker");
+        children.stopAll();
+        say("local-stack", "stopped; no child process left");
+    }
+
+    private int fail(StackFailure failure) {
+        if (children != null && children.isStopping()) {
+            return 130; // Ctrl-C arrived: the shutdown hook stops everything; what failed since is its doing
+        }
+        System.err.println();
+        System.err.println("local-stack: FAILED: " + failure.getMessage());
+        failure.culprit().ifPresent(child -> {
+            System.err.println("  " + child.name() + " (pid " + child.pid() + ", "
+                    + child.exitCode().map(code -> "exit code " + code).orElse("still running")
+                    + ") log: " + shown(child.logFile()) + ", last lines:");
+            child.logTail(LOG_TAIL_LINES).forEach(line -> System.err.println("    | " + line));
+        });
+        if (children != null) {
+            say("local-stack", "stopping the rest");
+            children.stopAll();
+        }
+        return 1;
+    }
+
+    private void say(String subject, String message) {
+        out.println(String.format(Locale.ROOT, "%-18s %s", subject, message));
+        out.flush();
+    }
+
+    private void warn(String subject, String message, ChildProcess child) {
+        say(subject, "WARNING: " + message);
+        if (child != null) {
+            child.logTail(10).forEach(line -> out.println("    | " + line));
+        }
+    }
+
+    /** {@code path} relative to the working directory when it is under it, else absolute. */
+    private String shown(Path path) {
+        Path absolute = path.toAbsolutePath().normalize();
+        return absolute.startsWith(workingDir) && !absolute.equals(workingDir)
+                ? workingDir.relativize(absolute).toString() : absolute.toString();
+    }
+
+    private static String abbreviate(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 3) + "...";
+    }
+
+    private static String seconds(Duration duration) {
+        return String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
+    }
+
+    /** The project version, from the launcher jar's manifest (the generator jar's name carries it). */
+    private static String version() {
+        String version = LocalStack.class.getPackage().getImplementationVersion();
+        return version == null ? DEFAULT_VERSION : version;
+    }
+
+    /**
+     * {@code broker-classpath.txt} beside the launcher jar ({@code local-stack/target/}), or, when the launcher
+     * runs from classes, the one in {@code local-stack/target/} of the repository.
+     */
+    private static Path brokerClasspathFile(RepositoryLayout repository) {
+        try {
+            Path location = Path.of(LocalStack.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path besideLauncher = location.getParent().resolve("broker-classpath.txt");
+            if (Files.isRegularFile(besideLauncher)) {
+                return besideLauncher;
+            }
+        } catch (URISyntaxException | RuntimeException e) {
+            // fall through to the repository's copy
+        }
+        return repository.resolve(Path.of("local-stack", "target", "broker-classpath.txt"));
+    }
+}

@@ -1,0 +1,29 @@
+package dev.streamtemplate.localstack;
+
+import dev.streamtemplate.localstack.ServiceSpec.SampleQuery;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every service the local stack runs. A new service plugs in with one more entry in {@link #SERVICES}: its
+ * name (the directory under {@code services/}), a free HTTP port, JVM options, extra environment variables and
+ * the queries worth trying.
+ */
+public final class ServiceCatalogue {
+
+    /** The services, started in this order. */
+    public static final List<ServiceSpec> SERVICES = List.of(
+            new ServiceSpec("traffic-analytics", 8081, List.of("-Xmx384m"), Map.of(), List.of(
+                    new SampleQuery("page /home, one-minute windows",
+                            "/page-views?page=/home&from={from}&to={to}", true),
+                    new SampleQuery("page /search, one-minute windows",
+                            "/page-views?page=/search&from={from}&to={to}", false),
+                    new SampleQuery("page /deals, hopping windows",
+                            "/page-views?page=/deals&window=hopping&from={from}&to={to}", false),
+                    new SampleQuery("sessions of u-0001", "/users/u-0001/sessions", false),
+                    new SampleQuery("sessions of u-0002", "/users/u-0002/sessions", false),
+                    new SampleQuery("purchase bursts of u-0001", "/users/u-0001/purchase-bursts", false))));
+
+    private ServiceCatalogue() {
+    }
+}
