@@ -7,10 +7,12 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  * Takes a record's Kafka Streams timestamp from its payload: {@link Event#eventTime()} in
  * milliseconds since the epoch.
  *
- * <p>Records without an event (a tombstone, or a value that is not an {@link Event}) keep the
- * timestamp of the Kafka record when it is valid, and otherwise the partition's stream time
- * ({@code partitionTime}), so that they never move stream time backwards or stop processing. Event
- * times before the epoch cannot occur: the event records reject them at deserialization.
+ * <p>A record without an event (a tombstone, or a value that is not an {@link Event}) gets the
+ * partition's time so far ({@code partitionTime}), so that it never moves stream time, in either
+ * direction: its Kafka timestamp may be producer or broker wall-clock time, unrelated to event time.
+ * Only the first record of a partition, before any partition time exists, falls back to its Kafka
+ * timestamp (or 0). Event times before the epoch cannot occur: the event records reject them at
+ * deserialization.
  *
  * <p>Configure as {@code default.timestamp.extractor} (Kafka Streams docs, "Timestamp Extractor").
  */
@@ -21,6 +23,9 @@ public class EventTimeExtractor implements TimestampExtractor {
         if (record.value() instanceof Event event) {
             return event.eventTime().toEpochMilli();
         }
-        return record.timestamp() >= 0 ? record.timestamp() : Math.max(partitionTime, 0L);
+        if (partitionTime >= 0) {
+            return partitionTime;
+        }
+        return Math.max(record.timestamp(), 0L);
     }
 }

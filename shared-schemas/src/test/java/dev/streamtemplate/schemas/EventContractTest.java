@@ -137,7 +137,8 @@ class EventContractTest {
         ConsumerRecord<Object, Object> tombstone = new ConsumerRecord<>("user-changes", 0, 0, 999L,
                 org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, "u", null,
                 new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty());
-        assertThat(extractor.extract(tombstone, 5L)).isEqualTo(999L);
+        assertThat(extractor.extract(tombstone, 5L)).as("a tombstone does not move stream time").isEqualTo(5L);
+        assertThat(extractor.extract(tombstone, -1L)).as("first record of a partition").isEqualTo(999L);
     }
 
     private static JsonSchema schema(String name) throws Exception {

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -119,6 +120,41 @@ public final class EventPublisher implements AutoCloseable {
      */
     public Map<String, Long> publishAll(Iterable<GeneratedEvent> events) {
         events.forEach(this::send);
+        flush();
+        return sentPerTopic();
+    }
+
+    /**
+     * Sends every event of {@code events} in order, paced by delivery time: an event delivered
+     * {@code d} after the first one is sent {@code d / speed} after this call, then flushes. A replay
+     * sent this way reaches Kafka Streams like traffic, partitions interleaved in event time; sent all
+     * at once, it becomes a backlog that Kafka Streams works through a partition at a time.
+     *
+     * @param events events in delivery order
+     * @param speed  how many times faster than real time, greater than 0
+     * @return events sent per topic
+     * @throws PublishException     if a send failed
+     * @throws IllegalArgumentException if {@code speed} is not positive
+     * @throws InterruptedException if interrupted while pacing
+     */
+    public Map<String, Long> publishPaced(Iterable<GeneratedEvent> events, double speed) throws InterruptedException {
+        if (!(speed > 0)) {
+            throw new IllegalArgumentException("speed must be > 0, was " + speed);
+        }
+        long wallOrigin = System.nanoTime();
+        Long simulatedOrigin = null;
+        for (GeneratedEvent event : events) {
+            long delivery = event.deliveryTime().toEpochMilli();
+            if (simulatedOrigin == null) {
+                simulatedOrigin = delivery;
+            }
+            long dueNanos = wallOrigin + (long) ((delivery - simulatedOrigin) * 1_000_000L / speed);
+            long waitNanos = dueNanos - System.nanoTime();
+            if (waitNanos > 0) {
+                TimeUnit.NANOSECONDS.sleep(waitNanos);
+            }
+            send(event);
+        }
         flush();
         return sentPerTopic();
     }

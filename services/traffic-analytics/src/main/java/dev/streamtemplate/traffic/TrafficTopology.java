@@ -8,11 +8,13 @@ import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASES;
 import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASE_BURSTS;
 import static dev.streamtemplate.schemas.TopicCatalogue.USER_SESSIONS;
 
+import dev.streamtemplate.runtime.errors.KeyAndValueRequired;
 import dev.streamtemplate.runtime.lateness.LateEventRouting;
 import dev.streamtemplate.runtime.lateness.WindowClosure;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -49,11 +51,14 @@ import org.apache.kafka.streams.state.WindowStore;
  * every router: records whose windows have closed ───────────────────────────────────────▶ late-events
  * </pre>
  *
- * <p>Semantics: event time from the payload ({@code EventTimeExtractor}); every window has the same
+ * <p>Semantics: records without key or value, like unreadable ones, go to the dead-letter topic
+ * {@code traffic-analytics-dlq}; event time from the payload ({@code EventTimeExtractor}); every window has the same
  * configured grace period; final results only ({@link EmitStrategy#onWindowClose()}, KIP-825);
  * a record whose windows have closed ({@code windowEnd + grace <= streamTime}) goes to
  * {@code late-events} and increments {@code late.events}, so Kafka Streams never drops it silently
- * (see {@link WindowClosure} for each kind's exact rule). Every processor, store and internal topic
+ * (see {@link WindowClosure} for each kind's exact rule). The counter counts processing attempts:
+ * after a crash, re-processed late records are counted again, while {@code late-events} holds each
+ * once (exactly-once). Every processor, store and internal topic
  * is named, so the changelog and repartition topics are
  * {@code traffic-analytics-<store>-changelog} and {@code traffic-analytics-page-views-by-page-repartition}.
  */
@@ -69,10 +74,13 @@ public class TrafficTopology {
     /** Sliding purchase counts per user. */
     public static final String SLIDING_STORE = "purchase-bursts-store";
 
-    /** Aggregation names, used for processor names, late events and the {@code late.events} metric tag. */
+    /** Aggregation name of the sessions: prefixes processor names, tags late events and {@code late.events}. */
     public static final String USER_SESSIONS_AGGREGATION = "user-sessions";
+    /** Aggregation name of the tumbling page-view counts. */
     public static final String TUMBLING_AGGREGATION = "page-views-tumbling";
+    /** Aggregation name of the hopping page-view counts. */
     public static final String HOPPING_AGGREGATION = "page-views-hopping";
+    /** Aggregation name of the sliding purchase counts. */
     public static final String BURSTS_AGGREGATION = "purchase-bursts";
 
     /** Name of the repartition step; the topic is {@code <application.id>-page-views-by-page-repartition}. */
@@ -82,7 +90,12 @@ public class TrafficTopology {
     private static final Serde<PageView> PAGE_VIEW = JsonSerde.of(PageView.class);
     private static final Serde<Purchase> PURCHASE = JsonSerde.of(Purchase.class);
 
-    /** The topology Quarkus runs, built from the configured windows. */
+    /**
+     * The topology Quarkus runs, built from the configured windows.
+     *
+     * @param windows  {@code traffic.*} configuration
+     * @param registry Quarkus' meter registry, exported at {@code /q/metrics}
+     */
     @Produces
     public Topology topology(TrafficWindows windows, MeterRegistry registry) {
         return build(windows, registry);
@@ -95,11 +108,12 @@ public class TrafficTopology {
      * @param registry where the {@code late.events} counter (tag {@code aggregation}) is registered
      */
     public static Topology build(TrafficWindows windows, MeterRegistry registry) {
-        TrafficWindows settings = windows;
         StreamsBuilder builder = new StreamsBuilder();
 
+        // A record without key or value goes to the dead-letter topic, like an unreadable one.
         KStream<String, PageView> pageViews = builder.stream(PAGE_VIEWS.name(),
-                Consumed.with(STRING, PAGE_VIEW).withName("page-views-source"));
+                        Consumed.with(STRING, PAGE_VIEW).withName("page-views-source"))
+                .mapValues(new KeyAndValueRequired<>(PAGE_VIEWS.name()), Named.as("page-views-key-and-value-required"));
 
         // Sessions per user: page views are keyed by user already, so no repartition.
         SessionWindows sessionWindows = SessionWindows.ofInactivityGapAndGrace(windows.sessionGap(), windows.grace());
@@ -127,17 +141,18 @@ public class TrafficTopology {
                 .repartition(Repartitioned.with(STRING, PAGE_VIEW).withName(BY_PAGE_REPARTITION));
 
         TimeWindows tumbling = TimeWindows.ofSizeAndGrace(windows.tumblingSize(), windows.grace());
-        countPerPage(byPage, TUMBLING_AGGREGATION, tumbling, TUMBLING_STORE, PAGE_VIEWS_TUMBLING.name(), settings, registry);
+        countPerPage(byPage, TUMBLING_AGGREGATION, tumbling, TUMBLING_STORE, PAGE_VIEWS_TUMBLING.name(), windows, registry);
 
         TimeWindows hopping = TimeWindows.ofSizeAndGrace(windows.hoppingSize(), windows.grace())
                 .advanceBy(windows.hoppingAdvance());
-        countPerPage(byPage, HOPPING_AGGREGATION, hopping, HOPPING_STORE, PAGE_VIEWS_HOPPING.name(), settings, registry);
+        countPerPage(byPage, HOPPING_AGGREGATION, hopping, HOPPING_STORE, PAGE_VIEWS_HOPPING.name(), windows, registry);
 
         // Purchase bursts: purchases of a user within any sliding span.
         SlidingWindows sliding = SlidingWindows.ofTimeDifferenceAndGrace(windows.slidingSpan(), windows.grace());
         int threshold = windows.burstThreshold();
         KStream<String, Purchase> purchases = builder.stream(PURCHASES.name(),
-                Consumed.with(STRING, PURCHASE).withName("purchases-source"));
+                        Consumed.with(STRING, PURCHASE).withName("purchases-source"))
+                .mapValues(new KeyAndValueRequired<>(PURCHASES.name()), Named.as("purchases-key-and-value-required"));
         LateEventRouting.divertLate(purchases, BURSTS_AGGREGATION, context -> WindowClosure.slidingWindows(sliding),
                         LATE_EVENTS.name(), STRING, lateCounter(registry, BURSTS_AGGREGATION))
                 .groupByKey(Grouped.with(BURSTS_AGGREGATION + "-grouped", STRING, PURCHASE))
@@ -178,7 +193,7 @@ public class TrafficTopology {
     }
 
     private static Runnable lateCounter(MeterRegistry registry, String aggregation) {
-        var counter = io.micrometer.core.instrument.Counter.builder("late.events")
+        var counter = Counter.builder("late.events")
                 .description("Records routed to late-events because every window they belong to had closed")
                 .tag("aggregation", aggregation)
                 .register(registry);

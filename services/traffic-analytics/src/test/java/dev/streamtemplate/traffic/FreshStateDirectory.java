@@ -4,6 +4,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.Map;
 
 /**
@@ -12,17 +15,28 @@ import java.util.Map;
  */
 public class FreshStateDirectory implements QuarkusTestResourceLifecycleManager {
 
+    private Path directory;
+
     @Override
     public Map<String, String> start() {
         try {
-            return Map.of("kafka-streams.state.dir", Files.createTempDirectory("traffic-analytics-state").toString());
+            directory = Files.createTempDirectory("traffic-analytics-state");
+            return Map.of("kafka-streams.state.dir", directory.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a state directory", e);
         }
     }
 
+    /** Deletes the directory; Quarkus has stopped Kafka Streams by now. */
     @Override
     public void stop() {
-        // the directory is under java.io.tmpdir; Kafka Streams cleans what it wrote on close
+        if (directory == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + directory, e);
+        }
     }
 }

@@ -65,12 +65,21 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrafficPipelineTest {
 
-    private static final TestWindows WINDOWS = TestWindows.defaults();
     private static final String REPARTITION_TOPIC = "traffic-analytics-" + TrafficTopology.BY_PAGE_REPARTITION + "-repartition";
     private static final Duration PIPELINE_BOUND = Duration.ofMinutes(3);
+    /**
+     * How far after the last event the closing events are: beyond the session gap plus grace, and
+     * within the broker's {@code message.timestamp.after.max.ms} (1 hour) of now.
+     */
+    private static final Duration CLOSING_DELAY = Duration.ofMinutes(35);
 
-    /** Two hours of shop traffic, 1 % of page views and purchases delivered two hours late. */
+    /**
+     * The last two hours of shop traffic, 1 % of page views and purchases delivered two hours late.
+     * Recent, not a fixed date: record timestamps are event times, and the broker deletes records
+     * older than a topic's {@code retention.ms} (7 days by default), producer state included.
+     */
     private static final GeneratorConfig REPLAY = GeneratorConfig.defaults()
+            .withStart(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(Duration.ofHours(2)))
             .withSeed(20261121L)
             .withUsers(300)
             .withDuration(Duration.ofHours(2))
@@ -79,6 +88,13 @@ class TrafficPipelineTest {
     @Inject
     KafkaStreams streams;
 
+    /** The service's own window configuration: the oracle computes with the same settings. */
+    @Inject
+    TrafficWindows windows;
+
+    /** Two hours in 12 s: like traffic rather than a backlog, so most page views are on time. */
+    private static final double REPLAY_SPEED = 600;
+
     private static Result tumblingOracle;
     private static Result hoppingOracle;
     private static Result sessionOracle;
@@ -86,7 +102,7 @@ class TrafficPipelineTest {
 
     @Test
     @Order(1)
-    void derivedTopicsEqualTheBatchOracle() {
+    void derivedTopicsEqualTheBatchOracle() throws InterruptedException {
         String bootstrap = KafkaTestResource.bootstrapServers();
         List<GeneratedEvent> replay = new ShopTrafficGenerator(REPLAY).replay().stream()
                 .filter(e -> e.topic().equals(TopicCatalogue.PAGE_VIEWS.name()) || e.topic().equals(TopicCatalogue.PURCHASES.name()))
@@ -94,19 +110,17 @@ class TrafficPipelineTest {
         long pageViewCount = replay.stream().filter(e -> e.value() instanceof PageView).count();
         assertThat(pageViewCount).as("page views in the replay").isGreaterThan(1_000);
         try (EventPublisher publisher = new EventPublisher(bootstrap)) {
-            publisher.publishAll(replay);
-            publisher.flush();
+            publisher.publishPaced(replay, REPLAY_SPEED);
         }
 
-        // Once every page view has been re-keyed, close all windows: one event an hour after the last
-        // (more than the session gap plus grace) on every partition of every topic an aggregation
-        // reads. Their own windows stay open. (Not a day later: a jump of stream time beyond the
-        // store retention would expire windows before they are emitted.)
+        // Once every page view has been re-keyed, close all windows: one event on every partition of
+        // every topic an aggregation reads, later than any window's end plus grace (sessions: gap
+        // plus grace). Their own windows stay open.
         Awaitility.await("all " + pageViewCount + " page views in " + REPARTITION_TOPIC)
                 .atMost(PIPELINE_BOUND).pollInterval(Duration.ofMillis(500))
                 .until(() -> read(REPARTITION_TOPIC, PageView.class).size() >= pageViewCount);
         Instant closing = replay.stream().map(GeneratedEvent::eventTime).max(Comparator.naturalOrder()).orElseThrow()
-                .plus(Duration.ofHours(1));
+                .plus(CLOSING_DELAY);
         try (EventPublisher publisher = new EventPublisher(bootstrap)) {
             publisher.publishAll(closingEvents(closing));
             publisher.flush();
@@ -121,15 +135,15 @@ class TrafficPipelineTest {
         assertThat(ids(byPage)).as("the repartition topic holds exactly the input page views")
                 .containsExactlyInAnyOrderElementsOf(ids(pageViews));
 
-        long size = WINDOWS.tumblingSize().toMillis();
-        long grace = WINDOWS.grace().toMillis();
+        long size = windows.tumblingSize().toMillis();
+        long grace = windows.grace().toMillis();
         tumblingOracle = WindowOracle.timeWindows(partitions(byPage, v -> v.page()), size, size, grace);
         hoppingOracle = WindowOracle.timeWindows(partitions(byPage, v -> v.page()),
-                WINDOWS.hoppingSize().toMillis(), WINDOWS.hoppingAdvance().toMillis(), grace);
+                windows.hoppingSize().toMillis(), windows.hoppingAdvance().toMillis(), grace);
         sessionOracle = WindowOracle.sessionWindows(partitions(pageViews, PageView::userId),
-                WINDOWS.sessionGap().toMillis(), grace);
+                windows.sessionGap().toMillis(), grace);
         burstOracle = WindowOracle.slidingWindows(partitions(purchases, Purchase::userId),
-                WINDOWS.slidingSpan().toMillis(), grace, WINDOWS.burstThreshold());
+                windows.slidingSpan().toMillis(), grace, windows.burstThreshold());
 
         assertThat(tumblingOracle.late()).as("the replay has late page views").isNotEmpty();
         assertThat(sessionOracle.emitted()).as("the replay has closed sessions").isNotEmpty();
@@ -160,16 +174,31 @@ class TrafficPipelineTest {
         assertThat(late.getOrDefault(TrafficTopology.BURSTS_AGGREGATION, List.of())).as("late events, purchase bursts")
                 .containsExactlyInAnyOrderElementsOf(burstOracle.late());
 
-        // Conservation: every input page view is in exactly one tumbling window, emitted or still
-        // open, or in late-events.
+        // Nothing more arrived after the topics first matched: read them all once more.
+        assertThat(counts(TopicCatalogue.PAGE_VIEWS_TUMBLING.name())).as("page-views-per-minute, re-read")
+                .containsExactlyInAnyOrderElementsOf(tumblingOracle.emitted());
+        assertThat(counts(TopicCatalogue.PAGE_VIEWS_HOPPING.name())).as("page-views-hopping, re-read")
+                .containsExactlyInAnyOrderElementsOf(hoppingOracle.emitted());
+        assertThat(read(TopicCatalogue.USER_SESSIONS.name(), UserSession.class)).as("user-sessions, re-read")
+                .hasSameSizeAs(sessionOracle.emitted());
+        assertThat(read(TopicCatalogue.PURCHASE_BURSTS.name(), PurchaseBurst.class)).as("purchase-bursts, re-read")
+                .hasSameSizeAs(burstOracle.emitted());
+
+        // Conservation: every input page view is in exactly one tumbling window, emitted (on the
+        // topic) or still open (asked from the running service's store), or in late-events.
         long emitted = counts(TopicCatalogue.PAGE_VIEWS_TUMBLING.name()).stream().mapToLong(Window::count).sum();
-        long open = tumblingOracle.open().stream().mapToLong(Window::count).sum();
+        long open = tumblingOracle.open().stream().map(Window::key).distinct()
+                .flatMap(page -> List.of(given().queryParam("page", page)
+                        .queryParam("from", closing.minus(Duration.ofMinutes(1)).toString())
+                        .queryParam("to", closing.plus(Duration.ofMinutes(1)).toString())
+                        .when().get("/page-views").then().statusCode(200).extract().as(PageViewCount[].class)).stream())
+                .mapToLong(PageViewCount::count).sum();
         assertThat(emitted + open + late.get(TrafficTopology.TUMBLING_AGGREGATION).size())
                 .as("emitted + open + late tumbling page views").isEqualTo(pageViews.size());
 
         assertThat(droppedRecords()).as("Kafka Streams' dropped-records-total").isZero();
-        System.out.printf("oracle: %d page views, %d purchases; tumbling %d windows (%d late), hopping %d (%d late),"
-                        + " sessions %d (%d late), bursts %d (%d late)%n", pageViews.size(), purchases.size(),
+        System.out.printf("replay: %s%noracle: %d page views, %d purchases; tumbling %d windows (%d late), hopping %d (%d late),"
+                        + " sessions %d (%d late), bursts %d (%d late)%n", REPLAY, pageViews.size(), purchases.size(),
                 tumblingOracle.emitted().size(), tumblingOracle.late().size(), hoppingOracle.emitted().size(),
                 hoppingOracle.late().size(), sessionOracle.emitted().size(), sessionOracle.late().size(),
                 burstOracle.emitted().size(), burstOracle.late().size());
@@ -239,6 +268,9 @@ class TrafficPipelineTest {
 
         given().when().get("/users/{u}/sessions", "u".repeat(600)).then().statusCode(400)
                 .contentType(ContentType.JSON).body("status", equalTo(400));
+        given().when().get("/users/{u}/purchase-bursts", "u".repeat(600)).then().statusCode(400)
+                .contentType(ContentType.JSON).body("message", containsString("longer than 512"));
+        given().when().get("/users/{u}/purchase-bursts", "no-such-user").then().statusCode(200).body("size()", equalTo(0));
         given().when().get("/no-such-route").then().statusCode(404).contentType(ContentType.JSON)
                 .body("status", equalTo(404)).body("message", notNullValue());
         given().when().delete("/users/u-0001/sessions").then().statusCode(405).contentType(ContentType.JSON)

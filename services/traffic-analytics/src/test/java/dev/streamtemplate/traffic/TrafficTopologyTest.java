@@ -19,6 +19,8 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,7 @@ class TrafficTopologyTest {
 
     private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
     private final AtomicInteger ids = new AtomicInteger();
+    private double expectedDropped = 0;
     private SimpleMeterRegistry registry;
     private TopologyTestDriver driver;
     private TestInputTopic<String, PageView> pageViews;
@@ -43,15 +46,23 @@ class TrafficTopologyTest {
     private TestOutputTopic<String, PurchaseBurst> bursts;
     private TestOutputTopic<String, LateEvent> late;
 
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path stateDir;
+
     @BeforeEach
     void start() {
         registry = new SimpleMeterRegistry();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "traffic-analytics-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, EventTimeExtractor.class);
         // emit final results at every record, not at most once per wall-clock second
         props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 0L);
+        // as application.properties: unreadable or incomplete records go to the dead-letter topic
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, TopicCatalogue.TRAFFIC_ANALYTICS_DLQ.name());
         driver = new TopologyTestDriver(TrafficTopology.build(TestWindows.defaults(), registry), props);
         var key = new StringSerializer();
         pageViews = driver.createInputTopic(TopicCatalogue.PAGE_VIEWS.name(), key, JsonSerde.of(PageView.class));
@@ -66,8 +77,43 @@ class TrafficTopologyTest {
 
     @AfterEach
     void stop() {
-        assertThat(droppedRecords()).as("Kafka Streams' dropped-records-total").isZero();
-        driver.close();
+        try {
+            assertThat(droppedRecords()).as("Kafka Streams' dropped-records-total").isEqualTo(expectedDropped);
+        } finally {
+            driver.close();
+        }
+    }
+
+    @Test
+    void unreadableAndIncompleteRecordsGoToTheDeadLetterTopicAndValidOnesFlow() {
+        var raw = driver.createInputTopic(TopicCatalogue.PAGE_VIEWS.name(), new StringSerializer(), new StringSerializer());
+        var dlq = driver.createOutputTopic(TopicCatalogue.TRAFFIC_ANALYTICS_DLQ.name(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        view("u-1", "/a", "10:00:10");
+        raw.pipeInput("u-1", "{\"eventId\": ");                  // not JSON
+        raw.pipeInput("u-1", "{\"eventId\":\"e\",\"userId\":\"u-1\",\"timestamp\":\"2026-11-21T10:00:20Z\"}"); // no page
+        raw.pipeInput("u-1", (String) null);                          // tombstone on an event topic
+        pageViews.pipeInput(null, new PageView("v-x", "u-9", "/a", null, null, at("10:00:30"))); // no key
+        view("u-2", "/a", "10:00:40");
+        view("u-2", "/b", "10:02:00");
+
+        var dead = dlq.readRecordsToList();
+        assertThat(dead).hasSize(4);
+        assertThat(dead).allSatisfy(r -> {
+            assertThat(header(r, "__streams.errors.topic")).isEqualTo(TopicCatalogue.PAGE_VIEWS.name());
+            assertThat(header(r, "__streams.errors.partition")).isEqualTo("0");
+            assertThat(header(r, "__streams.errors.offset")).isNotBlank();
+        });
+        assertThat(dead).extracting(r -> header(r, "__streams.errors.message")).satisfiesExactly(
+                m -> assertThat(m).contains("not valid JSON"),
+                m -> assertThat(m).contains("'page'"),
+                m -> assertThat(m).contains("has no value"),
+                m -> assertThat(m).contains("has no key"));
+        assertThat(tumbling.readValuesToList()).containsExactly(new PageViewCount("/a", at("10:00:00"), at("10:01:00"), 2));
+        // Kafka Streams counts every record its exception handlers skipped (here: sent to the
+        // dead-letter topic) as dropped; the late-event routers drop nothing
+        expectedDropped = 4;
     }
 
     @Test
@@ -120,8 +166,9 @@ class TrafficTopologyTest {
         assertThat(late.readValuesToList()).filteredOn(e -> e.aggregation().equals(TrafficTopology.HOPPING_AGGREGATION))
                 .singleElement()
                 .satisfies(e -> {
-                    assertThat(e.windowStart()).isEqualTo(at("10:04:00"));
-                    assertThat(e.windowEnd()).isEqualTo(at("10:09:00"));
+                    // the earliest window, closed at 10:05 + 1 min grace; stream time 10:11
+                    assertThat(e.windowStart()).isEqualTo(at("10:00:00"));
+                    assertThat(e.windowEnd()).isEqualTo(at("10:05:00"));
                     assertThat(e.latenessMs()).isEqualTo(java.time.Duration.ofMinutes(5).toMillis());
                 });
     }
@@ -166,13 +213,34 @@ class TrafficTopologyTest {
     }
 
     @Test
-    void aLateViewThatWouldExtendAnOpenSessionIsCounted() {
+    void anOldViewThatMergesIntoAnOpenSessionIsCounted() {
         view("u-1", "/a", "10:00:00");
-        view("u-2", "/a", "10:45:00"); // another user moves stream time on
-        view("u-1", "/b", "10:20:00"); // 25 min after u-1's view: extends the open session
-        view("u-2", "/a", "12:00:00");
-        assertThat(sessions.readValuesToList()).contains(new UserSession("u-1", at("10:00:00"), at("10:20:00"), 2));
+        view("u-1", "/b", "10:40:00"); // 40 min later: a second session
+        view("u-2", "/a", "11:10:00"); // stream time 11:10: sessions ending before 10:39 close
+        // 10:20 is before 10:39, but it bridges both sessions and the merged one ends at 10:40
+        view("u-1", "/c", "10:20:00");
+        view("u-2", "/a", "12:30:00"); // closes everything above
+
         assertThat(late.readValuesToList()).filteredOn(e -> e.aggregation().equals(TrafficTopology.USER_SESSIONS_AGGREGATION)).isEmpty();
+        // [10:00, 10:00] had closed and was emitted before the merge; Kafka Streams then emits the merged session
+        assertThat(sessions.readValuesToList()).filteredOn(s -> s.userId().equals("u-1")).containsExactly(
+                new UserSession("u-1", at("10:00:00"), at("10:00:00"), 1),
+                new UserSession("u-1", at("10:00:00"), at("10:40:00"), 3));
+    }
+
+    @Test
+    void anOldViewWhoseSessionsHaveAllClosedIsLate() {
+        view("u-1", "/a", "10:00:00");
+        view("u-1", "/b", "10:40:00");
+        view("u-2", "/a", "11:12:00"); // stream time 11:12: sessions ending before 10:41 close
+        view("u-1", "/c", "10:20:00"); // would merge into [10:00, 10:40], which ends before 10:41
+
+        assertThat(late.readValuesToList()).filteredOn(e -> e.aggregation().equals(TrafficTopology.USER_SESSIONS_AGGREGATION))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.windowStart()).isEqualTo(at("10:00:00"));
+                    assertThat(e.windowEnd()).isEqualTo(at("10:40:00"));
+                    assertThat(e.latenessMs()).isEqualTo(java.time.Duration.ofMinutes(1).toMillis());
+                });
     }
 
     private void view(String user, String page, String time) {
@@ -183,6 +251,11 @@ class TrafficTopologyTest {
     private void buy(String user, String time) {
         String id = "b-" + ids.incrementAndGet();
         purchases.pipeInput(user, new Purchase(id, "o-" + id, user, "p-1", 1, 100, "EUR", at(time)));
+    }
+
+    private static String header(org.apache.kafka.streams.test.TestRecord<byte[], byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static Instant at(String time) {

@@ -25,7 +25,7 @@ final class WindowOracle {
     record In(String key, long ts, String id) {
     }
 
-    /** A window of one key and the ids of the records in it. */
+    /** A window of one key and the number of records in it. */
     record Window(String key, long start, long end, long count) {
     }
 
@@ -51,12 +51,12 @@ final class WindowOracle {
             for (In in : partition) {
                 streamTime = Math.max(streamTime, in.ts());
                 long latestStart = in.ts() - Math.floorMod(in.ts(), advance);
-                long earliestStart = Math.max(0, latestStart - size + advance);
-                while (earliestStart + size <= in.ts()) {
-                    earliestStart += advance;
+                long earliestStart = latestStart;
+                while (earliestStart - advance > in.ts() - size && earliestStart - advance >= 0) {
+                    earliestStart -= advance;
                 }
                 if (earliestStart + size + grace <= streamTime) {
-                    late.add(new Late(in.id(), latestStart, latestStart + size, streamTime - (earliestStart + size + grace)));
+                    late.add(new Late(in.id(), earliestStart, earliestStart + size, streamTime - (earliestStart + size + grace)));
                     continue;
                 }
                 for (long start = earliestStart; start <= latestStart; start += advance) {

@@ -61,6 +61,10 @@ public final class LateEventRouting {
      * session rule needs. Call on the built topology: the DSL creates the store only at the
      * aggregation, downstream of the router, so it cannot be named when the router is added.
      *
+     * @param topology    the built topology
+     * @param aggregation the name given to {@link #divertLate}
+     * @param storeName   the aggregation's store
+     * @return {@code topology}
      * @throws org.apache.kafka.streams.errors.TopologyException when either name is unknown
      */
     public static Topology connectStore(Topology topology, String aggregation, String storeName) {

@@ -1,10 +1,12 @@
 package dev.streamtemplate.runtime.lateness;
 
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Optional;
 import org.apache.kafka.streams.kstream.SessionWindows;
 import org.apache.kafka.streams.kstream.SlidingWindows;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Window;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.SessionStore;
@@ -60,20 +62,22 @@ public interface WindowClosure<K> {
      * For hopping windows Kafka Streams would add the record to its still-open windows and drop it
      * from the closed ones, counting each as a dropped record; a DSL record cannot be split between
      * windows, so a record whose earliest window has closed is routed whole, and the late event names
-     * the latest window it belonged to. Every record is then counted in all of its windows or in none,
-     * and the dropped-records metric stays 0.
+     * that closed window. Every record is then counted in all of its windows or in none, and the
+     * dropped-records metric stays 0.
+     *
+     * @param windows the aggregation's windows (size, advance, grace)
+     * @return the rule
      */
     static <K> WindowClosure<K> timeWindows(TimeWindows windows) {
         long grace = windows.gracePeriodMs();
         return (key, timestamp, streamTime) -> {
-            var byStart = windows.windowsFor(timestamp);
-            long earliestEnd = byStart.values().stream().mapToLong(w -> w.end()).min().orElseThrow();
-            long closeAt = earliestEnd + grace;
+            var earliest = windows.windowsFor(timestamp).values().stream()
+                    .min(Comparator.comparingLong(Window::start)).orElseThrow();
+            long closeAt = earliest.end() + grace;
             if (closeAt > streamTime) {
                 return Optional.empty();
             }
-            var latest = byStart.values().stream().max(java.util.Comparator.comparingLong(w -> w.start())).orElseThrow();
-            return Optional.of(new ClosedWindow(latest.start(), latest.end(), streamTime - closeAt));
+            return Optional.of(new ClosedWindow(earliest.start(), earliest.end(), streamTime - closeAt));
         };
     }
 
@@ -86,6 +90,9 @@ public interface WindowClosure<K> {
      * timeDifference + grace < streamTime}, but adds a less late record to its open windows and drops
      * it from the closed ones, counting each as a dropped record. As with hopping windows the record
      * is routed whole instead, so it is counted in all of its windows or in none.
+     *
+     * @param windows the aggregation's windows (time difference, grace)
+     * @return the rule
      */
     static <K> WindowClosure<K> slidingWindows(SlidingWindows windows) {
         long difference = windows.timeDifferenceMs();
@@ -104,7 +111,10 @@ public interface WindowClosure<K> {
      * is before {@code streamTime - grace - gap}. The sessions are read from the aggregation's own
      * session store, which must be connected to the routing processor.
      *
-     * @param store the session aggregation's store, as seen by the routing processor (read only)
+     * @param windows the aggregation's windows (inactivity gap, grace)
+     * @param store   the session aggregation's store, as seen by the routing processor (read only)
+     * @return the rule; the late event names the session the record would have merged into (or the
+     *         record's own one-instant session), lateness measured from {@code end + gap + grace}
      */
     static <K, V> WindowClosure<K> sessionWindows(SessionWindows windows, SessionStore<K, V> store) {
         long gap = windows.inactivityGap();

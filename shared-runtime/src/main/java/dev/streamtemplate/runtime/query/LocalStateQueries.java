@@ -11,6 +11,8 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.errors.UnknownStateStoreException;
+import org.jboss.logging.Logger;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.query.FailureReason;
 import org.apache.kafka.streams.query.Query;
@@ -26,13 +28,16 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * Key queries against this instance's state stores with Kafka Streams' interactive queries v2
  * (KIP-796: {@link KafkaStreams#query}), for the partition that holds the key.
  *
- * <p>When the key's partition is not queryable here (Kafka Streams not running, a rebalance, the
- * store restoring, or the partition hosted by another instance) it throws
- * {@link StoreNotQueryableException}, answered with 503 and {@code Retry-After}; it never waits or
- * retries itself.
+ * <p>When the key's partition is not queryable here (Kafka Streams starting, a rebalance, the store
+ * restoring, or the partition hosted by another instance) it throws
+ * {@link StoreNotQueryableException}, answered with 503 and {@code Retry-After}; once Kafka Streams
+ * has stopped (ERROR, NOT_RUNNING) the 503 carries no {@code Retry-After}. It never waits or retries
+ * itself.
  */
 @ApplicationScoped
 public class LocalStateQueries {
+
+    private static final Logger LOG = Logger.getLogger(LocalStateQueries.class);
 
     /** What a client is told to wait before retrying a store that is not queryable. */
     public static final Duration RETRY_AFTER = Duration.ofSeconds(2);
@@ -53,10 +58,15 @@ public class LocalStateQueries {
     /**
      * The windows of {@code key} in a window store whose start lies in {@code [from, to)}, oldest first.
      *
-     * @param store      window store name
-     * @param key        the key
+     * @param store         window store name
+     * @param key           the key
      * @param keySerializer serializer of the key, to find its partition
-     * @param windowSize window size, to report each window's end
+     * @param from          earliest window start, inclusive
+     * @param to            latest window start, exclusive
+     * @param windowSize    window size, to report each window's end
+     * @return the windows, empty for an unknown key
+     * @throws StoreNotQueryableException when the key's partition cannot be queried here now
+     * @throws IllegalStateException      when the store does not exist or cannot answer this query
      */
     public <K, V> List<WindowValue<V>> windowsOfKey(String store, K key, Serializer<K> keySerializer,
                                                      Instant from, Instant to, Duration windowSize) {
@@ -74,8 +84,14 @@ public class LocalStateQueries {
     }
 
     /**
-     * Every window of {@code key} in a session or window store (IQv2 {@link WindowRangeQuery#withKey}),
-     * oldest first.
+     * Every window of {@code key} in a session store (IQv2 {@link WindowRangeQuery#withKey}), oldest first.
+     *
+     * @param store         session store name
+     * @param key           the key
+     * @param keySerializer serializer of the key, to find its partition
+     * @return the sessions, empty for an unknown key
+     * @throws StoreNotQueryableException when the key's partition cannot be queried here now
+     * @throws IllegalStateException      when the store does not exist or cannot answer this query
      */
     public <K, V> List<WindowValue<V>> allWindowsOfKey(String store, K key, Serializer<K> keySerializer) {
         WindowRangeQuery<K, V> query = WindowRangeQuery.withKey(key);
@@ -104,6 +120,8 @@ public class LocalStateQueries {
             result = streams.query(StateQueryRequest.inStore(store).withQuery(query)
                     .withPartitions(Set.of(partition)).requireActive())
                     .getPartitionResults().get(partition);
+        } catch (UnknownStateStoreException e) {
+            throw new IllegalStateException("no store '" + store + "' in this topology", e);
         } catch (StreamsException e) {
             throw new StoreNotQueryableException("store '" + store + "' is not queryable now: " + e.getMessage(), RETRY_AFTER);
         }
@@ -116,6 +134,9 @@ public class LocalStateQueries {
                 throw new IllegalStateException("store '" + store + "' cannot answer " + query.getClass().getSimpleName()
                         + ": " + result.getFailureMessage());
             }
+            if (result.getFailureReason() == FailureReason.STORE_EXCEPTION) {
+                LOG.warnf("store '%s' partition %d failed a query: %s", store, partition, result.getFailureMessage());
+            }
             throw new StoreNotQueryableException("store '" + store + "' partition " + partition + " is not queryable now ("
                     + result.getFailureReason() + "): " + result.getFailureMessage(), RETRY_AFTER);
         }
@@ -124,6 +145,11 @@ public class LocalStateQueries {
 
     private <K> int partitionOf(String store, K key, Serializer<K> keySerializer) {
         KafkaStreams.State state = streams.state();
+        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
+            // no retry will help: the instance has stopped and its liveness check says so
+            throw new StoreNotQueryableException("Kafka Streams is " + state + "; this instance no longer answers queries", null);
+        }
         if (!state.isRunningOrRebalancing()) {
             throw new StoreNotQueryableException("Kafka Streams is " + state + "; store '" + store + "' is not queryable yet", RETRY_AFTER);
         }
@@ -133,7 +159,10 @@ public class LocalStateQueries {
         } catch (StreamsException | IllegalStateException e) {
             throw new StoreNotQueryableException("no metadata for store '" + store + "' yet: " + e.getMessage(), RETRY_AFTER);
         }
-        if (metadata == null || metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+        if (metadata == null) {
+            throw new IllegalStateException("no store '" + store + "' in this topology");
+        }
+        if (metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             throw new StoreNotQueryableException("store '" + store + "' is not available (rebalance in progress)", RETRY_AFTER);
         }
         return metadata.partition();

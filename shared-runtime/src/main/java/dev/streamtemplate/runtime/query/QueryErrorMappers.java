@@ -12,19 +12,33 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 public class QueryErrorMappers {
 
+    /**
+     * @param e a bad query parameter
+     * @return 400 with an {@link ApiError}
+     */
     @ServerExceptionMapper
     public Response invalidQuery(InvalidQueryException e) {
         return json(Response.Status.BAD_REQUEST, e.getMessage()).build();
     }
 
+    /**
+     * @param e a store that cannot answer now
+     * @return 503 with an {@link ApiError} and, when a retry can help, {@code Retry-After} in whole
+     *         seconds (at least 1)
+     */
     @ServerExceptionMapper
     public Response notQueryable(StoreNotQueryableException e) {
-        long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
-        return json(Response.Status.SERVICE_UNAVAILABLE, e.getMessage())
-                .header("Retry-After", seconds)
-                .build();
+        Response.ResponseBuilder response = json(Response.Status.SERVICE_UNAVAILABLE, e.getMessage());
+        if (e.retryAfter() != null) {
+            response.header("Retry-After", Math.max(1, (e.retryAfter().toMillis() + 999) / 1000));
+        }
+        return response.build();
     }
 
+    /**
+     * @param e JAX-RS' own error (unknown route, wrong method, unsupported media type, ...)
+     * @return the same status and headers with an {@link ApiError} body
+     */
     @ServerExceptionMapper
     public Response webApplication(WebApplicationException e) {
         Response original = e.getResponse();

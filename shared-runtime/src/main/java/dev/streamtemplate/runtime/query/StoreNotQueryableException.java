@@ -13,14 +13,15 @@ public class StoreNotQueryableException extends RuntimeException {
 
     /**
      * @param message    why the store is not queryable
-     * @param retryAfter when a retry is worth it (sent in whole seconds, at least 1)
+     * @param retryAfter when a retry is worth it (sent in whole seconds, at least 1), or {@code null}
+     *                   when no retry of this instance will help (Kafka Streams has stopped)
      */
     public StoreNotQueryableException(String message, Duration retryAfter) {
         super(message);
         this.retryAfter = retryAfter;
     }
 
-    /** When a retry is worth it. */
+    /** When a retry is worth it, or {@code null} when it is not. */
     public Duration retryAfter() {
         return retryAfter;
     }

@@ -1,0 +1,56 @@
+package dev.streamtemplate.runtime.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Readiness is DOWN until Kafka Streams runs, and while a store restores. */
+class KafkaStreamsReadinessTest {
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void notReadyBeforeKafkaStreamsRuns() {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("in", Consumed.with(Serdes.String(), Serdes.String())).to("out");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "readiness");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
+            ReadinessUnderTest readiness = new ReadinessUnderTest(streams, new StoreRestoration());
+            HealthCheckResponse response = readiness.call();
+            assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+            assertThat(response.getData()).get().satisfies(d -> assertThat(d).containsEntry("state", "CREATED"));
+        }
+    }
+
+    @Test
+    void restorationTracksPartitionsUntilTheyEnd() {
+        StoreRestoration restoration = new StoreRestoration();
+        TopicPartition changelog = new TopicPartition("app-store-changelog", 0);
+        restoration.onRestoreStart(changelog, "store", 0, 100);
+        assertThat(restoration.restoringPartitions()).isEqualTo(1);
+        restoration.onRestoreEnd(changelog, "store", 100);
+        assertThat(restoration.restoringPartitions()).isZero();
+    }
+
+    /** The readiness check with its injected fields set. */
+    private static final class ReadinessUnderTest extends KafkaStreamsReadiness {
+        ReadinessUnderTest(KafkaStreams streams, StoreRestoration restoration) {
+            this.streams = streams;
+            this.restoration = restoration;
+        }
+    }
+}
