@@ -27,16 +27,15 @@ public final class EventGeneratorProcess {
     public static final List<String> JVM_OPTIONS = List.of("-Xmx256m");
 
     /**
-     * Replay: the last 2 hours of traffic of 200 users, at most 20,000 events, seed 42, sent 240 times faster
-     * than real time (30 s); exits when done. Paced rather than all at once: Kafka Streams works through a backlog
-     * partition by partition, so after the repartition by page most of a burst-sent replay would arrive behind
-     * stream time and be reported late.
+     * Replay: the last 2 hours of traffic of 200 users, at most 20,000 events, seed 42, sent 240 times
+     * faster than real time (about a minute, late events included); exits when done. Paced rather than
+     * all at once: Kafka Streams works through a backlog partition by partition, so after the
+     * repartition by page most of a burst-sent replay would arrive behind stream time and be reported late.
      */
     public static final List<String> REPLAY = List.of("--mode", "replay", "--seed", "42", "--hours", "2", "--users",
             "200", "--speed", "240", "--max-events", "20000");
-    /** Live: about 50 events/s of the same 200 users, seed 43, until stopped. */
-    public static final List<String> LIVE =
-            List.of("--mode", "live", "--seed", "43", "--users", "200", "--rate", "50");
+    /** Live: about 50 events/s (the generator sizes its population for the rate), seed 43, until stopped. */
+    public static final List<String> LIVE = List.of("--mode", "live", "--seed", "43", "--rate", "50");
 
     /**
      * Where the generator's build puts its files, relative to the repository root.
