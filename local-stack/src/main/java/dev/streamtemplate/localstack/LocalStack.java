@@ -24,8 +24,9 @@ import org.apache.kafka.clients.admin.Admin;
  *   <li>a real single-node KRaft Kafka broker as a child process ({@link KafkaBrokerProcess});</li>
  *   <li>every topic of {@link TopicCatalogue#ALL} ({@link TopicCreator});</li>
  *   <li>every service of {@link ServiceCatalogue} as a child JVM ({@link ServiceProcess});</li>
+ *   <li>waits until every service is ready;</li>
  *   <li>the event generator: a replay of the last 2 hours, then live traffic ({@link EventGeneratorProcess});</li>
- *   <li>waits until every service is ready and answers with data, then prints URLs to try and live answers;</li>
+ *   <li>waits until the services answer with data, then prints URLs to try and live answers;</li>
  *   <li>runs until Ctrl-C, then stops services, generator and broker, in that order ({@link ChildProcesses}).</li>
  * </ol>
  *
@@ -103,12 +104,14 @@ public final class LocalStack {
             KafkaBrokerProcess broker = startBroker(brokerClasspath);
             createTopics(broker);
             List<ServiceProcess> services = startServices(repository, broker.bootstrapServers());
+            // Traffic starts once every service runs: events sent while a service starts become a
+            // backlog, which Kafka Streams works through a partition at a time, and after a repartition
+            // much of it would be reported late.
+            awaitReady(services);
             ChildProcess replay = EventGeneratorProcess.start("event-generator-replay", EventGeneratorProcess.REPLAY,
                     repository, generator, broker.bootstrapServers(), dataDir, children);
             say("event-generator", "replaying the last 2 hours: " + String.join(" ", EventGeneratorProcess.REPLAY)
                     + " (pid " + replay.pid() + ", log " + shown(replay.logFile()) + ")");
-
-            awaitReady(services);
             awaitReplay(replay);
             if (!options.demo()) {
                 startLiveTraffic(repository, generator, broker.bootstrapServers());

@@ -22,7 +22,15 @@ public final class ServiceCatalogue {
                             "/page-views?page=/deals&window=hopping&from={from}&to={to}", false),
                     new SampleQuery("sessions of u-0001", "/users/u-0001/sessions", false),
                     new SampleQuery("sessions of u-0002", "/users/u-0002/sessions", false),
-                    new SampleQuery("purchase bursts of u-0001", "/users/u-0001/purchase-bursts", false))));
+                    new SampleQuery("purchase bursts of u-0001", "/users/u-0001/purchase-bursts", false))),
+            new ServiceSpec("purchase-attribution", 8082, List.of("-Xmx384m"), Map.of(), List.of(
+                    new SampleQuery("revenue attributed to /products/p-0006, hourly",
+                            "/revenue?page=/products/p-0006&from={from}&to={to}", false),
+                    new SampleQuery("revenue attributed to /products/p-0010, hourly",
+                            "/revenue?page=/products/p-0010&from={from}&to={to}", false))),
+            new ServiceSpec("customer-enrichment", 8083, List.of("-Xmx384m"), Map.of(), List.of(
+                    new SampleQuery("customer 360 of u-0001", "/customers/u-0001", false),
+                    new SampleQuery("customer 360 of u-0002", "/customers/u-0002", false))));
 
     private ServiceCatalogue() {
     }

@@ -78,8 +78,33 @@ public final class TopicCatalogue {
     public static final List<TopicSpec> TRAFFIC_ANALYTICS_OUTPUTS = List.of(PAGE_VIEWS_TUMBLING, PAGE_VIEWS_HOPPING,
             PURCHASE_BURSTS, USER_SESSIONS, LATE_EVENTS, TRAFFIC_ANALYTICS_DLQ);
 
+    /** purchase-attribution: each purchase with the page view it is attributed to (last touch), keyed by user id. */
+    public static final TopicSpec ATTRIBUTED_PURCHASES = new TopicSpec("attributed-purchases", 4, CleanupPolicy.DELETE, Object.class);
+    /** purchase-attribution: attributed revenue per landing page per hour (final), keyed by page. */
+    public static final TopicSpec ATTRIBUTED_REVENUE = new TopicSpec("attributed-revenue-hourly", 4, CleanupPolicy.DELETE, Object.class);
+    /** purchase-attribution's dead-letter topic. */
+    public static final TopicSpec PURCHASE_ATTRIBUTION_DLQ = new TopicSpec("purchase-attribution-dlq", 1, CleanupPolicy.DELETE, byte[].class);
+
+    /** The topics purchase-attribution writes (besides {@link #LATE_EVENTS}). */
+    public static final List<TopicSpec> PURCHASE_ATTRIBUTION_OUTPUTS = List.of(ATTRIBUTED_PURCHASES, ATTRIBUTED_REVENUE,
+            PURCHASE_ATTRIBUTION_DLQ);
+
+    /** customer-enrichment: page views with the user's profile and the product, keyed by user id. */
+    public static final TopicSpec ENRICHED_PAGE_VIEWS = new TopicSpec("enriched-page-views", 4, CleanupPolicy.DELETE, Object.class);
+    /** customer-enrichment: profile joined with purchase statistics per user; a table, compacted, keyed by user id. */
+    public static final TopicSpec CUSTOMER_360 = new TopicSpec("customer-360", 4, CleanupPolicy.COMPACT, Object.class);
+    /** customer-enrichment: each order line with its product's current name and category; compacted, keyed by order id. */
+    public static final TopicSpec ORDER_DETAILS = new TopicSpec("order-details", 4, CleanupPolicy.COMPACT, Object.class);
+    /** customer-enrichment's dead-letter topic. */
+    public static final TopicSpec CUSTOMER_ENRICHMENT_DLQ = new TopicSpec("customer-enrichment-dlq", 1, CleanupPolicy.DELETE, byte[].class);
+
+    /** The topics customer-enrichment writes. */
+    public static final List<TopicSpec> CUSTOMER_ENRICHMENT_OUTPUTS = List.of(ENRICHED_PAGE_VIEWS, CUSTOMER_360, ORDER_DETAILS,
+            CUSTOMER_ENRICHMENT_DLQ);
+
     /** Every topic above: what a fresh cluster needs before the services start. */
-    public static final List<TopicSpec> ALL = java.util.stream.Stream.of(INPUT_TOPICS, TRAFFIC_ANALYTICS_OUTPUTS)
+    public static final List<TopicSpec> ALL = java.util.stream.Stream.of(INPUT_TOPICS, TRAFFIC_ANALYTICS_OUTPUTS,
+                    PURCHASE_ATTRIBUTION_OUTPUTS, CUSTOMER_ENRICHMENT_OUTPUTS)
             .flatMap(List::stream).toList();
 
     private TopicCatalogue() {

@@ -106,6 +106,27 @@ public interface WindowClosure<K> {
     }
 
     /**
+     * One side of a stream-stream join whose records can still join records of the other side up to
+     * {@code after} later: the record is routed when {@code timestamp + after + grace < streamTime},
+     * that is when every record of the other side it could join belongs to a closed window. Kafka
+     * Streams would keep such a record in its join store until the store segment expires, or drop it
+     * as expired (counting it as dropped); either way it could no longer produce a result.
+     *
+     * @param after the longest time difference to a later record of the other side, milliseconds
+     * @param grace the join's grace period, milliseconds
+     * @return the rule; the late event names {@code [timestamp, timestamp + after]}
+     */
+    static <K> WindowClosure<K> joinSide(long after, long grace) {
+        return (key, timestamp, streamTime) -> {
+            long closeAt = timestamp + after + grace;
+            if (closeAt >= streamTime) {
+                return Optional.empty();
+            }
+            return Optional.of(new ClosedWindow(timestamp, timestamp + after, streamTime - closeAt));
+        };
+    }
+
+    /**
      * Session windows: the record merges with the key's sessions that end within {@code gap} before
      * it or start within {@code gap} after it; Kafka Streams drops it when the merged session's end
      * is before {@code streamTime - grace - gap}. The sessions are read from the aggregation's own

@@ -1,0 +1,76 @@
+package dev.streamtemplate.enrichment;
+
+import dev.streamtemplate.runtime.query.InvalidQueryException;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/**
+ * Interactive queries over HTTP, answered from this instance's state stores (IQv2).
+ *
+ * <p>Errors are JSON ({@code ApiError}): 400 for a key longer than {@value #LONGEST_KEY} characters,
+ * 404 for an absent customer or order, 503 with {@code Retry-After} while the store is not queryable
+ * (starting, rebalancing, restoring, or the key's partition is on another instance).
+ */
+@Path("/")
+@Produces(MediaType.APPLICATION_JSON)
+public class CustomerQueryResource {
+
+    /** Longest accepted user or order id, in characters. */
+    static final int LONGEST_KEY = 512;
+
+    private static final OrderPartitioner<Object> BY_ORDER = new OrderPartitioner<>();
+
+    @Inject
+    KeyValueStoreQueries queries;
+
+    /**
+     * The customer-360 row of a user: profile and lifetime purchase statistics.
+     *
+     * @param userId the user, for example {@code u-0001}
+     * @return {@code {"userId","name","email","tier","country","purchases","spendCents":{"EUR":1998},"lastPurchaseAt"}}
+     * @throws NotFoundException (404) when the user has no live profile
+     */
+    @GET
+    @Path("customers/{userId}")
+    public Customer360 customer(@PathParam("userId") String userId) {
+        requireKey("userId", userId);
+        return queries.<Customer360>get(CustomerEnrichmentTopology.CUSTOMER_360_STORE, userId)
+                .orElseThrow(() -> new NotFoundException("no customer '" + userId + "'"));
+    }
+
+    /**
+     * The lines of an order with their products' current names and categories, by product id.
+     *
+     * @param orderId the order, for example {@code o-6f1c...}
+     * @return {@code [{"orderId","productId","userId","quantity","amountCents","currency","purchasedAt",
+     *         "productName","productCategory"}]}, never empty
+     * @throws NotFoundException (404) when no line of the order is known
+     */
+    @GET
+    @Path("orders/{orderId}")
+    public List<OrderLine> order(@PathParam("orderId") String orderId) {
+        requireKey("orderId", orderId);
+        List<OrderLine> lines = queries.withPrefix(CustomerEnrichmentTopology.ORDER_DETAILS_STORE,
+                OrderPartitioner.forOrder(orderId), BY_ORDER);
+        List<OrderLine> ofOrder = lines.stream().filter(line -> line.orderId().equals(orderId)).toList();
+        if (ofOrder.isEmpty()) {
+            throw new NotFoundException("no order '" + orderId + "'");
+        }
+        return ofOrder;
+    }
+
+    private static void requireKey(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw new InvalidQueryException("'" + name + "' is required");
+        }
+        if (value.length() > LONGEST_KEY) {
+            throw new InvalidQueryException("'" + name + "' is longer than " + LONGEST_KEY + " characters");
+        }
+    }
+}

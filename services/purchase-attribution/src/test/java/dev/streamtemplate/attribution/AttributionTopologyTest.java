@@ -1,0 +1,215 @@
+package dev.streamtemplate.attribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.streamtemplate.runtime.lateness.LateEvent;
+import dev.streamtemplate.schemas.EventTimeExtractor;
+import dev.streamtemplate.schemas.JsonSerde;
+import dev.streamtemplate.schemas.PageView;
+import dev.streamtemplate.schemas.Purchase;
+import dev.streamtemplate.schemas.TopicCatalogue;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The join's edge cases with TopologyTestDriver. Defaults: lookback 60 min, grace 1 min, settle 1 min,
+ * revenue windows of 1 hour with 3 min grace. A purchase's attribution (a 1 ms window at its time)
+ * is final once a later
+ * attribution of more than its time + 2 min has been joined; {@link #advanceTo} makes one with a view
+ * and a purchase of a clock user. TopologyTestDriver runs every sub-topology in one task, so all
+ * share one stream time, which runs ahead of what a downstream task sees in a deployment (the
+ * results of upstream windows arrive later than the records that closed them): tests advance time in
+ * steps no longer than the downstream grace periods.
+ */
+class AttributionTopologyTest {
+
+    private static final AttributionSettings SETTINGS = new AttributionSettings() {
+        public Duration lookback() { return Duration.ofMinutes(60); }
+        public Duration grace() { return Duration.ofMinutes(1); }
+        public Duration settle() { return Duration.ofMinutes(1); }
+        public Duration revenueWindow() { return Duration.ofHours(1); }
+        public Duration storeRetention() { return Duration.ofHours(24); }
+    };
+
+    @TempDir
+    Path stateDir;
+
+    private static final String CLOCK = "u-clock";
+    private final AtomicInteger ids = new AtomicInteger();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, PageView> views;
+    private TestInputTopic<String, Purchase> purchases;
+    private TestOutputTopic<String, AttributedPurchase> attributed;
+    private TestOutputTopic<String, PageRevenue> revenue;
+    private TestOutputTopic<String, LateEvent> late;
+
+    @BeforeEach
+    void start() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "purchase-attribution-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, EventTimeExtractor.class);
+        props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 0L);
+        props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_OUTER_JOIN_SPURIOUS_RESULTS_FIX, 0L);
+        driver = new TopologyTestDriver(AttributionTopology.build(SETTINGS, new SimpleMeterRegistry()), props);
+        views = driver.createInputTopic(TopicCatalogue.PAGE_VIEWS.name(), new StringSerializer(), JsonSerde.of(PageView.class));
+        purchases = driver.createInputTopic(TopicCatalogue.PURCHASES.name(), new StringSerializer(), JsonSerde.of(Purchase.class));
+        attributed = driver.createOutputTopic(TopicCatalogue.ATTRIBUTED_PURCHASES.name(), new StringDeserializer(),
+                JsonSerde.of(AttributedPurchase.class));
+        revenue = driver.createOutputTopic(TopicCatalogue.ATTRIBUTED_REVENUE.name(), new StringDeserializer(),
+                JsonSerde.of(PageRevenue.class));
+        late = driver.createOutputTopic(TopicCatalogue.LATE_EVENTS.name(), new StringDeserializer(), JsonSerde.of(LateEvent.class));
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            double dropped = driver.metrics().entrySet().stream()
+                    .filter(e -> e.getKey().name().equals("dropped-records-total"))
+                    .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+            assertThat(dropped).as("Kafka Streams' dropped-records-total").isZero();
+        } finally {
+            driver.close();
+        }
+    }
+
+    @Test
+    void aViewExactlySixtyMinutesBeforeCountsAndOneMillisecondEarlierDoesNot() {
+        PageView inside = view("u-1", "p-1", at("10:00:00"));
+        buy("u-1", "p-1", at("11:00:00"));
+        view("u-2", "p-2", at("09:59:59.999"));
+        buy("u-2", "p-2", at("11:00:00"));
+        advanceTo("11:01:01"); // the join reports u-2's purchase alone: its window closed at 11:01
+        advanceTo("11:02:01");
+
+        assertThat(attributions()).extracting(a -> a.purchase().userId(), AttributedPurchase::viewEventId,
+                        AttributedPurchase::minutesBefore)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("u-1", inside.eventId(), 60L),
+                        org.assertj.core.groups.Tuple.tuple("u-2", null, null));
+    }
+
+    @Test
+    void theLatestOfSeveralViewsWinsWhateverTheArrivalOrder() {
+        view("u-1", "p-1", at("10:10:00"));
+        PageView last = view("u-1", "p-1", at("10:40:00"));
+        view("u-1", "p-1", at("10:20:00")); // out of order, earlier than the last
+        buy("u-1", "p-1", at("10:50:00"));
+        advanceTo("10:52:01");
+
+        assertThat(attributions()).singleElement().satisfies(a -> {
+            assertThat(a.attributed()).isTrue();
+            assertThat(a.viewEventId()).isEqualTo(last.eventId());
+            assertThat(a.page()).isEqualTo("/products/p-1");
+            assertThat(a.minutesBefore()).isEqualTo(10L);
+        });
+    }
+
+    @Test
+    void aPurchaseBeforeAnyViewIsUnattributedAndNotReportedEarly() {
+        buy("u-1", "p-1", at("10:00:00"));
+        view("u-1", "p-1", at("10:00:30")); // after the purchase: does not qualify
+        advanceTo("10:02:00");
+        assertThat(attributions()).as("nothing before grace + settle have passed").isEmpty();
+
+        advanceTo("10:02:01");
+        assertThat(attributions()).singleElement().satisfies(a -> {
+            assertThat(a.attributed()).isFalse();
+            assertThat(a.page()).isNull();
+        });
+    }
+
+    @Test
+    void anOutOfOrderViewWithinGraceStillAttributes() {
+        buy("u-1", "p-1", at("10:00:00"));
+        advanceTo("10:00:50");
+        PageView view = view("u-1", "p-1", at("09:45:00")); // arrives after the purchase, within grace
+        advanceTo("10:02:01");
+        assertThat(attributions()).singleElement()
+                .satisfies(a -> assertThat(a.viewEventId()).isEqualTo(view.eventId()));
+    }
+
+    @Test
+    void lateViewsAndPurchasesGoToLateEvents() {
+        advanceTo("12:00:00");
+        PageView old = view("u-1", "p-1", at("10:30:00")); // 10:30 + 60 + 1 min < 12:00: can join nothing open
+        buy("u-2", "p-2", at("11:00:00")); // final at 11:02, long past
+        advanceTo("12:05:00");
+
+        List<LateEvent> lateEvents = late.readValuesToList();
+        assertThat(lateEvents).filteredOn(e -> e.aggregation().equals(AttributionTopology.VIEWS))
+                .singleElement().satisfies(e -> {
+                    assertThat(((Map<?, ?>) e.value()).get("eventId")).isEqualTo(old.eventId());
+                    assertThat(e.latenessMs()).isEqualTo(Duration.ofMinutes(29).toMillis());
+                });
+        assertThat(lateEvents).filteredOn(e -> e.aggregation().equals(AttributionTopology.ATTRIBUTION))
+                .singleElement().satisfies(e -> assertThat(e.key()).isEqualTo("u-2|p-2"));
+        assertThat(lateEvents).filteredOn(e -> e.aggregation().equals(AttributionTopology.REVENUE)).isEmpty();
+        assertThat(attributions()).noneMatch(a -> a.purchase().userId().equals("u-2"));
+    }
+
+    @Test
+    void revenuePerLandingPagePerHourIsSummedPerCurrencyOnWindowClose() {
+        view("u-1", "p-1", at("10:00:00"));
+        buy("u-1", "p-1", at("10:10:00"), 1999, "EUR");
+        buy("u-1", "p-1", at("10:20:00"), 500, "EUR");
+        view("u-2", "p-1", at("10:30:00"));
+        buy("u-2", "p-1", at("10:40:00"), 700, "USD");
+        buy("u-3", "p-3", at("10:45:00"), 999, "EUR"); // no view: not in the revenue
+        advanceTo("10:47:01"); // attributions up to 10:45 are final just after 10:47
+        advanceTo("11:03:00");
+        advanceTo("11:05:01"); // the clock's attribution of 11:03 closes the 10:00 hour (end + 3 min grace)
+
+        assertThat(revenue.readValuesToList()).filteredOn(r -> !r.page().equals("/products/p-clock")).containsExactly(new PageRevenue("/products/p-1", at("10:00:00"),
+                at("11:00:00"), Map.of("EUR", 2499L, "USD", 700L), 3));
+    }
+
+    private PageView view(String user, String product, Instant time) {
+        PageView view = new PageView("v-" + ids.incrementAndGet(), user, "/products/" + product, product, "search", time);
+        views.pipeInput(user, view);
+        return view;
+    }
+
+    private Purchase buy(String user, String product, Instant time) {
+        return buy(user, product, time, 1000, "EUR");
+    }
+
+    private Purchase buy(String user, String product, Instant time, long cents, String currency) {
+        String id = "b-" + ids.incrementAndGet();
+        Purchase purchase = new Purchase(id, "o-" + id, user, product, 1, cents, currency, time);
+        purchases.pipeInput(user, purchase);
+        return purchase;
+    }
+
+    /** Moves stream time with a view and a purchase of the clock user, which join at once. */
+    private void advanceTo(String time) {
+        view(CLOCK, "p-clock", at(time));
+        buy(CLOCK, "p-clock", at(time));
+    }
+
+    /** The attributions of the test's own users, not of the clock user. */
+    private List<AttributedPurchase> attributions() {
+        return attributed.readValuesToList().stream().filter(a -> !a.purchase().userId().equals(CLOCK)).toList();
+    }
+
+    private static Instant at(String time) {
+        return Instant.parse("2026-11-21T" + time + "Z");
+    }
+}
