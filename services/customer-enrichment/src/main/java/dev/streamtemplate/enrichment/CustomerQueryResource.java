@@ -1,6 +1,7 @@
 package dev.streamtemplate.enrichment;
 
 import dev.streamtemplate.runtime.query.InvalidQueryException;
+import dev.streamtemplate.runtime.query.LocalStateQueries;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -27,7 +28,10 @@ public class CustomerQueryResource {
     private static final OrderPartitioner<Object> BY_ORDER = new OrderPartitioner<>();
 
     @Inject
-    KeyValueStoreQueries queries;
+    LocalStateQueries queries;
+
+    private static final org.apache.kafka.common.serialization.StringSerializer KEY =
+            new org.apache.kafka.common.serialization.StringSerializer();
 
     /**
      * The customer-360 row of a user: profile and lifetime purchase statistics.
@@ -40,7 +44,7 @@ public class CustomerQueryResource {
     @Path("customers/{userId}")
     public Customer360 customer(@PathParam("userId") String userId) {
         requireKey("userId", userId);
-        return queries.<Customer360>get(CustomerEnrichmentTopology.CUSTOMER_360_STORE, userId)
+        return queries.<String, Customer360>get(CustomerEnrichmentTopology.CUSTOMER_360_STORE, userId, KEY)
                 .orElseThrow(() -> new NotFoundException("no customer '" + userId + "'"));
     }
 

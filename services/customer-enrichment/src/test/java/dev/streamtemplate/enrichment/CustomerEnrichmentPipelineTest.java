@@ -16,6 +16,7 @@ import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.schemas.UserChange;
 import dev.streamtemplate.schemas.UserProfile;
+import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.KafkaTestResource;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;

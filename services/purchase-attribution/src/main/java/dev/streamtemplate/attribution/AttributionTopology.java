@@ -12,7 +12,6 @@ import dev.streamtemplate.runtime.lateness.WindowClosure;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -128,7 +127,7 @@ public class AttributionTopology {
                 .repartition(Repartitioned.with(STRING, PAGE_VIEW).withName("product-views-by-user-product"));
         KStream<String, PageView> joinableViews = LateEventRouting.divertLate(views, VIEWS,
                 context -> WindowClosure.joinSide(lookback.toMillis(), grace.toMillis()),
-                LATE_EVENTS.name(), STRING, lateCounter(registry, VIEWS));
+                LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, VIEWS));
 
         KStream<String, Touch> touches = purchases.leftJoin(joinableViews, Touch::new,
                 JoinWindows.ofTimeDifferenceAndGrace(lookback, grace).after(Duration.ZERO),
@@ -140,7 +139,7 @@ public class AttributionTopology {
         TimeWindows perPurchase = TimeWindows.ofSizeAndGrace(Duration.ofMillis(1), grace.plus(settings.settle()));
         KStream<String, AttributedPurchase> attributed = LateEventRouting.divertLate(touches, ATTRIBUTION,
                         context -> WindowClosure.timeWindows(perPurchase),
-                        LATE_EVENTS.name(), STRING, lateCounter(registry, ATTRIBUTION))
+                        LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, ATTRIBUTION))
                 .groupByKey(Grouped.with(ATTRIBUTION + "-grouped", STRING, TOUCH))
                 .windowedBy(perPurchase)
                 .emitStrategy(EmitStrategy.onWindowClose())
@@ -162,7 +161,7 @@ public class AttributionTopology {
                 .selectKey((user, purchase) -> purchase.page(), Named.as("attributed-key-by-page"))
                 .repartition(Repartitioned.with(STRING, ATTRIBUTED).withName("attributed-by-page"));
         LateEventRouting.divertLate(byPage, REVENUE, context -> WindowClosure.timeWindows(revenueWindows),
-                        LATE_EVENTS.name(), STRING, lateCounter(registry, REVENUE))
+                        LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, REVENUE))
                 .groupByKey(Grouped.with(REVENUE + "-grouped", STRING, ATTRIBUTED))
                 .windowedBy(revenueWindows)
                 .emitStrategy(EmitStrategy.onWindowClose())
@@ -186,11 +185,4 @@ public class AttributionTopology {
         return userId + "|" + productId;
     }
 
-    private static Runnable lateCounter(MeterRegistry registry, String aggregation) {
-        var counter = Counter.builder("late.events")
-                .description("Records routed to late-events because every window they belong to had closed")
-                .tag("aggregation", aggregation)
-                .register(registry);
-        return counter::increment;
-    }
 }

@@ -14,7 +14,6 @@ import dev.streamtemplate.runtime.lateness.WindowClosure;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -119,7 +118,7 @@ public class TrafficTopology {
         SessionWindows sessionWindows = SessionWindows.ofInactivityGapAndGrace(windows.sessionGap(), windows.grace());
         LateEventRouting.divertLate(pageViews, USER_SESSIONS_AGGREGATION,
                         context -> WindowClosure.sessionWindows(sessionWindows, context.<SessionStore<String, Long>>getStateStore(SESSIONS_STORE)),
-                        LATE_EVENTS.name(), STRING, lateCounter(registry, USER_SESSIONS_AGGREGATION))
+                        LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, USER_SESSIONS_AGGREGATION))
                 .groupByKey(Grouped.with(USER_SESSIONS_AGGREGATION + "-grouped", STRING, PAGE_VIEW))
                 .windowedBy(sessionWindows)
                 .emitStrategy(EmitStrategy.onWindowClose())
@@ -154,7 +153,7 @@ public class TrafficTopology {
                         Consumed.with(STRING, PURCHASE).withName("purchases-source"))
                 .mapValues(new KeyAndValueRequired<>(PURCHASES.name()), Named.as("purchases-key-and-value-required"));
         LateEventRouting.divertLate(purchases, BURSTS_AGGREGATION, context -> WindowClosure.slidingWindows(sliding),
-                        LATE_EVENTS.name(), STRING, lateCounter(registry, BURSTS_AGGREGATION))
+                        LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, BURSTS_AGGREGATION))
                 .groupByKey(Grouped.with(BURSTS_AGGREGATION + "-grouped", STRING, PURCHASE))
                 .windowedBy(sliding)
                 .emitStrategy(EmitStrategy.onWindowClose())
@@ -177,7 +176,7 @@ public class TrafficTopology {
     private static void countPerPage(KStream<String, PageView> byPage, String aggregation, TimeWindows windows,
                                      String store, String outputTopic, TrafficWindows settings, MeterRegistry registry) {
         LateEventRouting.divertLate(byPage, aggregation, context -> WindowClosure.timeWindows(windows),
-                        LATE_EVENTS.name(), STRING, lateCounter(registry, aggregation))
+                        LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, aggregation))
                 .groupByKey(Grouped.with(aggregation + "-grouped", STRING, PAGE_VIEW))
                 .windowedBy(windows)
                 .emitStrategy(EmitStrategy.onWindowClose())
@@ -192,11 +191,4 @@ public class TrafficTopology {
                 .to(outputTopic, Produced.with(STRING, JsonSerde.of(PageViewCount.class)).withName(aggregation + "-sink"));
     }
 
-    private static Runnable lateCounter(MeterRegistry registry, String aggregation) {
-        var counter = Counter.builder("late.events")
-                .description("Records routed to late-events because every window they belong to had closed")
-                .tag("aggregation", aggregation)
-                .register(registry);
-        return counter::increment;
-    }
 }

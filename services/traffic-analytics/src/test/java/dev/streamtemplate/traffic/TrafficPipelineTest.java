@@ -17,6 +17,7 @@ import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.KafkaTestResource;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;

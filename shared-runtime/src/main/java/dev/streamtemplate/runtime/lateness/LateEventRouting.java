@@ -2,6 +2,8 @@ package dev.streamtemplate.runtime.lateness;
 
 import dev.streamtemplate.runtime.lateness.LateEventRouter.Verdict;
 import dev.streamtemplate.schemas.JsonSerde;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.Topology;
@@ -54,6 +56,24 @@ public final class LateEventRouting {
                 .to(lateTopic, Produced.with(keySerde, LATE_EVENT_SERDE).withName(aggregation + "-late-events-sink"));
         return branches.get(aggregation + "-on-time")
                 .mapValues(Verdict::onTime, Named.as(aggregation + "-on-time-value"));
+    }
+
+    /**
+     * The {@code late.events} counter of {@code aggregation} (Prometheus: {@code late_events_total}
+     * with tag {@code aggregation}), as the {@code onLate} callback of {@link #divertLate}. It counts
+     * processing attempts: after a crash, re-processed late records are counted again, while the
+     * late-events topic holds each once (exactly-once).
+     *
+     * @param registry    the meter registry exported at {@code /q/metrics}
+     * @param aggregation the aggregation's name
+     * @return a callback that increments the counter
+     */
+    public static Runnable lateEventCounter(MeterRegistry registry, String aggregation) {
+        Counter counter = Counter.builder("late.events")
+                .description("Records routed to late-events because the windows they belong to had closed")
+                .tag("aggregation", aggregation)
+                .register(registry);
+        return counter::increment;
     }
 
     /**

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -14,7 +16,10 @@ import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.UnknownStateStoreException;
 import org.jboss.logging.Logger;
 import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.query.FailureReason;
+import org.apache.kafka.streams.query.KeyQuery;
+import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.StateQueryRequest;
@@ -25,7 +30,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Key queries against this instance's state stores with Kafka Streams' interactive queries v2
+ * Key, window and prefix queries against this instance's state stores with Kafka Streams' interactive queries v2
  * (KIP-796: {@link KafkaStreams#query}), for the partition that holds the key.
  *
  * <p>When the key's partition is not queryable here (Kafka Streams starting, a rebalance, the store
@@ -105,6 +110,52 @@ public class LocalStateQueries {
     }
 
     /**
+     * The value of {@code key} in a key-value store whose input is partitioned by Kafka's default
+     * partitioner (IQv2 {@link KeyQuery}).
+     *
+     * @param store         key-value store name
+     * @param key           the key
+     * @param keySerializer serializer of the key, to find its partition
+     * @return the value, empty for an absent key
+     * @throws StoreNotQueryableException when the key's partition cannot be queried here now
+     * @throws IllegalStateException      when the store does not exist or cannot answer a key query
+     */
+    public <K, V> Optional<V> get(String store, K key, Serializer<K> keySerializer) {
+        QueryResult<V> result = run(store, key, keySerializer, KeyQuery.<K, V>withKey(key));
+        return Optional.ofNullable(plain(result.getResult()));
+    }
+
+    /**
+     * The values whose (string) key starts with {@code prefix}, in key order, from the partition that
+     * {@code partitioner} assigns to {@code prefix}: every key of one prefix must be there (IQv2
+     * {@link RangeQuery}).
+     *
+     * @param store       key-value store name
+     * @param prefix      the key prefix, for example {@code o-42/}
+     * @param partitioner the partitioner of the store's input topic
+     * @return the values, empty when no key has the prefix
+     * @throws StoreNotQueryableException when the partition cannot be queried here now
+     * @throws IllegalStateException      when the store does not exist or cannot answer a range query
+     */
+    public <V> List<V> withPrefix(String store, String prefix, StreamPartitioner<String, ?> partitioner) {
+        int partition = partitionOf(store, s -> s.queryMetadataForKey(store, prefix, partitioner));
+        // Range bounds are inclusive and compare serialized (UTF-8) keys: every key with the prefix
+        // lies in [prefix, prefix + U+FFFF] unless it continues with a character above U+FFFF, so the
+        // prefix is checked again.
+        QueryResult<KeyValueIterator<String, V>> result = run(store, partition,
+                RangeQuery.<String, V>withRange(prefix, prefix + Character.MAX_VALUE));
+        List<V> values = new ArrayList<>();
+        try (KeyValueIterator<String, ?> iterator = result.getResult()) {
+            iterator.forEachRemaining(entry -> {
+                if (entry.key.startsWith(prefix)) {
+                    values.add(plain(entry.value));
+                }
+            });
+        }
+        return values;
+    }
+
+    /**
      * The aggregate itself: IQv2 answers from a timestamped store (what the DSL materializes) with
      * {@link ValueAndTimestamp}s.
      */
@@ -114,7 +165,10 @@ public class LocalStateQueries {
     }
 
     private <K, R> QueryResult<R> run(String store, K key, Serializer<K> keySerializer, Query<R> query) {
-        int partition = partitionOf(store, key, keySerializer);
+        return run(store, partitionOf(store, s -> s.queryMetadataForKey(store, key, keySerializer)), query);
+    }
+
+    private <R> QueryResult<R> run(String store, int partition, Query<R> query) {
         QueryResult<R> result;
         try {
             result = streams.query(StateQueryRequest.inStore(store).withQuery(query)
@@ -143,7 +197,7 @@ public class LocalStateQueries {
         return result;
     }
 
-    private <K> int partitionOf(String store, K key, Serializer<K> keySerializer) {
+    private int partitionOf(String store, Function<KafkaStreams, KeyQueryMetadata> lookup) {
         KafkaStreams.State state = streams.state();
         if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
                 || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
@@ -155,7 +209,7 @@ public class LocalStateQueries {
         }
         KeyQueryMetadata metadata;
         try {
-            metadata = streams.queryMetadataForKey(store, key, keySerializer);
+            metadata = lookup.apply(streams);
         } catch (StreamsException | IllegalStateException e) {
             throw new StoreNotQueryableException("no metadata for store '" + store + "' yet: " + e.getMessage(), RETRY_AFTER);
         }

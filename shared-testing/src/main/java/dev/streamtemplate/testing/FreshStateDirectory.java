@@ -1,4 +1,4 @@
-package dev.streamtemplate.enrichment;
+package dev.streamtemplate.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
@@ -10,8 +10,10 @@ import java.util.stream.Stream;
 import java.util.Map;
 
 /**
- * Gives each test run an empty Kafka Streams state directory: the test broker is new on every run,
- * and state left by an earlier run would not match its (empty) changelogs.
+ * Gives a {@code @QuarkusTest} an empty Kafka Streams state directory ({@code kafka-streams.state.dir})
+ * and deletes it afterwards: the test broker is new on every run, and state left by an earlier run
+ * would not match its (empty) changelogs. Use beside {@link KafkaTestResource}:
+ * {@code @WithTestResource(FreshStateDirectory.class)}.
  */
 public class FreshStateDirectory implements QuarkusTestResourceLifecycleManager {
 
@@ -20,7 +22,7 @@ public class FreshStateDirectory implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         try {
-            directory = Files.createTempDirectory("customer-enrichment-state");
+            directory = Files.createTempDirectory("kafka-streams-state");
             return Map.of("kafka-streams.state.dir", directory.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a state directory", e);
