@@ -16,14 +16,15 @@ public interface AttributionSettings {
     @WithDefault("60m")
     Duration lookback();
 
-    /** Grace period of the join and of the revenue windows: how late out-of-order records are still joined or counted. */
+    /** Grace period of the join: how late an out-of-order view or purchase still takes part; a purchase's attribution is final this long after it. */
     @WithDefault("1m")
     Duration grace();
 
     /**
-     * How long after the join's grace a purchase's attribution waits before it is final: the join
-     * reports a purchase without a view only once its window has closed, which it notices at the
-     * next record, so the result of the join can arrive a little after the grace period.
+     * How much longer than {@code grace} the revenue windows wait for attributions. An attribution
+     * becomes final when its join task's stream time passes the purchase time + grace, and the
+     * attributions of one page come from every join task; this covers how far apart the join tasks'
+     * stream times are (more while a backlog is processed; see the README).
      */
     @WithDefault("1m")
     Duration settle();

@@ -16,6 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -37,48 +39,68 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The whole of purchase-attribution, top to bottom: last-touch attribution of purchases to product
- * page views with a stream-stream left join, and attributed revenue per landing page per hour.
+ * page views with a windowed stream-stream join, and attributed revenue per landing page per hour.
  *
  * <pre>
- * purchases  (key userId) ─ key by user|product ─▶ repartition "purchases-by-user-product" ─┐
- * page-views (key userId) ─ product pages only ─ key by user|product ─▶ repartition        │
- *                                                 "product-views-by-user-product" ─────────┤
- *   left join: views 0..60 min before the purchase (grace 1 min) ◀───────────────────────┘
- *   ─ latest view per purchase (user, product, time), final once the purchase's window has closed
- *                                                                              ─▶ attributed-purchases
+ * purchases  (key userId) ─ key by user|product ─▶ repartition "purchases-by-user-product"
+ *   ─ purchases whose join window has closed ──────────────────────────────────────▶ late-events
+ *   ─ on-time purchases ─┬─ the purchase alone ───────────────────────────────────────────┐
+ *                        └─ inner join: views 0..60 min before it (grace 1 min) ─ purchase+view ┤
+ * page-views (key userId) ─ product pages only ─ key by user|product ─▶ repartition      │
+ *   "product-views-by-user-product" ─ views too old to join any open purchase ─▶ late-events │
+ *   ─ into the join ─────────────────────────────────────────────────────────────────────┘
+ *   merged ─ per purchase, the latest view or none, final when its join window has closed
+ *   (a 1 ms window at the purchase's time with the join's grace) ─────────────────▶ attributed-purchases
  *   ─ attributed only, key by page ─▶ repartition "attributed-by-page"
- *   ─ revenue per page per hour, per currency, final on window close (grace: 2 × grace + settle)
+ *   ─ revenue per page per hour, per currency, final on window close (grace: grace + settle)
  *                                                                              ─▶ attributed-revenue-hourly
- * records too late to change any open result ──────────────────────────────────▶ late-events
  * </pre>
  *
  * <p>Semantics. A view qualifies for a purchase of the same user and product when it happened at
- * most {@code attribution.lookback} (60 min) before the purchase, and not after it (an asymmetric
- * join window: {@code JoinWindows.ofTimeDifferenceAndGrace(lookback, grace).after(0)}). The left
- * join emits one result per qualifying view as views arrive, and the purchase alone once its window
- * has closed without any (Kafka Streams' left join emits no early, spurious unjoined results since
- * 3.1, KIP-633). The results of one purchase are reduced to the latest view in a one-millisecond
- * window at the purchase's time, keyed like the join (user and product), emitted on close after
- * {@code grace + settle}: one final record per purchase. Two purchases of one product by one user in
- * the same millisecond are one purchase here. The reduction stays in the join's task, so the join's
- * results are judged against the join's own stream time, never against records of other tasks. A view that arrives after that can no longer change the purchase's attribution and goes
- * to {@code late-events} (aggregation {@code purchase-attribution}), as does a purchase that arrives
- * after its own window closed. A view so old that it cannot join any purchase still open
- * ({@code viewTime + lookback + grace < streamTime}) goes to {@code late-events} before the join
- * (aggregation {@code attribution-views}). Names of processors, stores and repartition topics are
- * fixed here; changelogs are {@code purchase-attribution-<store>-changelog}.
+ * most {@code attribution.lookback} (60 min) before the purchase, and not after it: the asymmetric
+ * join window {@code JoinWindows.ofTimeDifferenceAndGrace(lookback, grace).after(0)}. A purchase's
+ * window closes when the stream time of its task passes {@code purchase time + grace}; from then on
+ * its attribution is final and emitted once: the latest qualifying view that arrived before, or
+ * none ({@code attributed=false}). This is left-join semantics without spurious early results.
+ *
+ * <p>Why an inner join plus "the purchase alone" and not {@code KStream#leftJoin}: in Kafka Streams
+ * 4.2 a left join emits a left record without a match at once when its window end is behind stream
+ * time, before its grace period has passed, so an out-of-order purchase can be reported unattributed
+ * and then attributed (KAFKA-19536); and it emits the other unmatched records only when a later
+ * record advances stream time, at most once per wall-clock second. Neither can be told apart from a
+ * final result downstream. Here every on-time purchase enters the per-purchase window itself, the
+ * join adds its views, and Kafka Streams' own on-window-close emission decides when it is final.
+ *
+ * <p>Late records, each to {@code late-events} with the closed window and its lateness:
+ * <ul>
+ *   <li>a purchase that arrives after its own window closed (aggregation
+ *       {@code attribution-purchases}): it could only see part of its views, which the join
+ *       stores keep for {@code lookback + grace} only;</li>
+ *   <li>a view so old that every purchase it could join has closed, {@code viewTime + lookback +
+ *       grace < streamTime} (aggregation {@code attribution-views}); Kafka Streams would otherwise
+ *       drop it from its join store as expired;</li>
+ *   <li>a view that joins a purchase whose window has already closed (aggregation
+ *       {@code purchase-attribution}, the late event holds the purchase and the view): the purchase's
+ *       attribution was already emitted without it;</li>
+ *   <li>an attribution whose revenue window has closed (aggregation {@code attributed-revenue}).</li>
+ * </ul>
+ * All routing uses the task's stream time, so the judgement depends on the order in which a task
+ * processes its records (see the README on repartition lateness). Names of processors, stores and
+ * repartition topics are fixed here; changelogs are {@code purchase-attribution-<store>-changelog}.
  */
 @ApplicationScoped
 public class AttributionTopology {
 
-    /** The join's window stores are {@code <this>-this-join-store} and {@code <this>-other-join-store}. */
+    /** The join's window stores are {@code <this>-this-join-store} and {@code <this>-other-join-store}; they keep records for lookback + grace. */
     public static final String JOIN = "purchase-view-join";
-    /** Store of the per-purchase reduction. */
+    /** Store of the per-purchase attribution windows ({@link LastTouches}). */
     public static final String ATTRIBUTION_STORE = "purchase-attribution-store";
     /** Store of the revenue windows, queried by {@code GET /revenue}. */
     public static final String REVENUE_STORE = "attributed-revenue-store";
-    /** Aggregation name of the per-purchase reduction, in late events and {@code late.events}. */
+    /** Aggregation name of the per-purchase attribution, in late events and {@code late.events}. */
     public static final String ATTRIBUTION = "purchase-attribution";
+    /** Aggregation name of the late-purchase router in front of the join. */
+    public static final String PURCHASES_LATE = "attribution-purchases";
     /** Aggregation name of the late-view router in front of the join. */
     public static final String VIEWS = "attribution-views";
     /** Aggregation name of the revenue windows. */
@@ -88,6 +110,7 @@ public class AttributionTopology {
     private static final Serde<PageView> PAGE_VIEW = JsonSerde.of(PageView.class);
     private static final Serde<Purchase> PURCHASE = JsonSerde.of(Purchase.class);
     private static final Serde<Touch> TOUCH = JsonSerde.of(Touch.class);
+    private static final Serde<LastTouches> LAST_TOUCHES = JsonSerde.of(LastTouches.class);
     private static final Serde<AttributedPurchase> ATTRIBUTED = JsonSerde.of(AttributedPurchase.class);
 
     /**
@@ -118,6 +141,9 @@ public class AttributionTopology {
                 .selectKey((user, purchase) -> touchKey(purchase.userId(), purchase.productId()),
                         Named.as("purchases-key-by-user-product"))
                 .repartition(Repartitioned.with(STRING, PURCHASE).withName("purchases-by-user-product"));
+        KStream<String, Purchase> onTimePurchases = LateEventRouting.divertLate(purchases, PURCHASES_LATE,
+                context -> WindowClosure.joinSide(0, grace.toMillis()),
+                LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, PURCHASES_LATE));
 
         KStream<String, PageView> views = builder.stream(PAGE_VIEWS.name(),
                         Consumed.with(STRING, PAGE_VIEW).withName("page-views-source"))
@@ -129,33 +155,42 @@ public class AttributionTopology {
                 context -> WindowClosure.joinSide(lookback.toMillis(), grace.toMillis()),
                 LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, VIEWS));
 
-        KStream<String, Touch> touches = purchases.leftJoin(joinableViews, Touch::new,
+        // Candidates: every on-time purchase alone, and the purchase with each view the join finds.
+        KStream<String, Touch> joined = onTimePurchases.join(joinableViews, Touch::new,
                 JoinWindows.ofTimeDifferenceAndGrace(lookback, grace).after(Duration.ZERO),
                 StreamJoined.with(STRING, PURCHASE, PAGE_VIEW).withName(JOIN).withStoreName(JOIN));
+        KStream<String, Touch> touches = onTimePurchases
+                .mapValues(purchase -> new Touch(purchase, null), Named.as("purchase-alone"))
+                .merge(joined, Named.as("purchase-candidates"));
 
-        // One final attribution per purchase: the latest of its touches, once its window has closed.
-        // Kept in the join's task (same key, no repartition), so that the join's results are judged
-        // against the join's own stream time; a purchase is its user, product and millisecond.
-        TimeWindows perPurchase = TimeWindows.ofSizeAndGrace(Duration.ofMillis(1), grace.plus(settings.settle()));
+        // One final attribution per purchase, once its join window has closed: a window of 1 ms at
+        // the purchase's time closes when stream time passes time + grace, as the join's window does.
+        // Same key as the join, so it stays in the join's task and shares its stream time.
+        TimeWindows perPurchase = TimeWindows.ofSizeAndGrace(Duration.ofMillis(1), grace);
         KStream<String, AttributedPurchase> attributed = LateEventRouting.divertLate(touches, ATTRIBUTION,
                         context -> WindowClosure.timeWindows(perPurchase),
                         LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, ATTRIBUTION))
                 .groupByKey(Grouped.with(ATTRIBUTION + "-grouped", STRING, TOUCH))
                 .windowedBy(perPurchase)
                 .emitStrategy(EmitStrategy.onWindowClose())
-                .reduce(Touch::latest, Named.as(ATTRIBUTION + "-latest-view"),
-                        Materialized.<String, Touch, WindowStore<Bytes, byte[]>>as(ATTRIBUTION_STORE)
-                                .withKeySerde(STRING).withValueSerde(TOUCH)
+                .aggregate(LastTouches::none, (key, touch, state) -> state.with(touch), Named.as(ATTRIBUTION + "-latest-view"),
+                        Materialized.<String, LastTouches, WindowStore<Bytes, byte[]>>as(ATTRIBUTION_STORE)
+                                .withKeySerde(STRING).withValueSerde(LAST_TOUCHES)
                                 .withRetention(settings.storeRetention()))
                 .toStream(Named.as(ATTRIBUTION + "-final"))
-                .map((purchase, touch) -> KeyValue.pair(touch.purchase().userId(),
-                        AttributedPurchase.of(touch.purchase(), touch.view())), Named.as(ATTRIBUTION + "-to-attributed"));
+                .flatMap((window, state) -> {
+                    List<KeyValue<String, AttributedPurchase>> results = new ArrayList<>();
+                    for (Touch touch : state.winners()) {
+                        results.add(KeyValue.pair(touch.purchase().userId(), AttributedPurchase.of(touch.purchase(), touch.view())));
+                    }
+                    return results;
+                }, Named.as(ATTRIBUTION + "-to-attributed"));
         attributed.to(ATTRIBUTED_PURCHASES.name(), Produced.with(STRING, ATTRIBUTED).withName(ATTRIBUTION + "-sink"));
 
-        // Attributed revenue per landing page per hour, per currency. Attributions become final only
-        // grace + settle after their purchase, so the revenue windows wait that long on top of their grace.
-        TimeWindows revenueWindows = TimeWindows.ofSizeAndGrace(settings.revenueWindow(),
-                grace.plus(settings.settle()).plus(grace));
+        // Attributed revenue per landing page per hour, per currency. The attributions of one hour are
+        // final up to a grace period after it, and reach the page's task from every join task, which
+        // may be up to "settle" apart: the revenue windows wait grace + settle.
+        TimeWindows revenueWindows = TimeWindows.ofSizeAndGrace(settings.revenueWindow(), grace.plus(settings.settle()));
         KStream<String, AttributedPurchase> byPage = attributed
                 .filter((user, purchase) -> purchase.attributed(), Named.as("attributed-only"))
                 .selectKey((user, purchase) -> purchase.page(), Named.as("attributed-key-by-page"))

@@ -5,8 +5,9 @@ import dev.streamtemplate.schemas.Purchase;
 import java.util.Comparator;
 
 /**
- * One result of the purchase/view join: a purchase and one qualifying view, or the purchase alone
- * once its join window closed without any.
+ * A candidate attribution of a purchase: the purchase with one qualifying view (a result of the
+ * purchase/view join), or the purchase alone (every on-time purchase contributes one, so that a
+ * purchase without any qualifying view is still reported).
  *
  * @param purchase the purchase
  * @param view     a view of the same product by the same user within the lookback, or {@code null}

@@ -28,14 +28,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The join's edge cases with TopologyTestDriver. Defaults: lookback 60 min, grace 1 min, settle 1 min,
- * revenue windows of 1 hour with 3 min grace. A purchase's attribution (a 1 ms window at its time)
- * is final once a later
- * attribution of more than its time + 2 min has been joined; {@link #advanceTo} makes one with a view
- * and a purchase of a clock user. TopologyTestDriver runs every sub-topology in one task, so all
- * share one stream time, which runs ahead of what a downstream task sees in a deployment (the
- * results of upstream windows arrive later than the records that closed them): tests advance time in
- * steps no longer than the downstream grace periods.
+ * The join's edge cases with TopologyTestDriver. Settings: lookback 60 min, grace 1 min, settle
+ * 1 min, revenue windows of 1 hour, which wait grace + settle = 2 min. A purchase's attribution is
+ * final once stream time has passed its time + 1 min; {@link #advanceTo} moves stream time with a view
+ * and a purchase of a clock user. TopologyTestDriver runs every sub-topology in one task, so all share
+ * one stream time, which runs ahead of what a downstream task sees in a deployment (the results of
+ * upstream windows arrive later than the records that closed them): tests advance time in steps no
+ * longer than the downstream grace periods.
  */
 class AttributionTopologyTest {
 
@@ -67,7 +66,6 @@ class AttributionTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, EventTimeExtractor.class);
         props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 0L);
-        props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_OUTER_JOIN_SPURIOUS_RESULTS_FIX, 0L);
         driver = new TopologyTestDriver(AttributionTopology.build(SETTINGS, new SimpleMeterRegistry()), props);
         views = driver.createInputTopic(TopicCatalogue.PAGE_VIEWS.name(), new StringSerializer(), JsonSerde.of(PageView.class));
         purchases = driver.createInputTopic(TopicCatalogue.PURCHASES.name(), new StringSerializer(), JsonSerde.of(Purchase.class));
@@ -96,8 +94,7 @@ class AttributionTopologyTest {
         buy("u-1", "p-1", at("11:00:00"));
         view("u-2", "p-2", at("09:59:59.999"));
         buy("u-2", "p-2", at("11:00:00"));
-        advanceTo("11:01:01"); // the join reports u-2's purchase alone: its window closed at 11:01
-        advanceTo("11:02:01");
+        advanceTo("11:01:01"); // both windows closed at 11:01
 
         assertThat(attributions()).extracting(a -> a.purchase().userId(), AttributedPurchase::viewEventId,
                         AttributedPurchase::minutesBefore)
@@ -112,7 +109,7 @@ class AttributionTopologyTest {
         PageView last = view("u-1", "p-1", at("10:40:00"));
         view("u-1", "p-1", at("10:20:00")); // out of order, earlier than the last
         buy("u-1", "p-1", at("10:50:00"));
-        advanceTo("10:52:01");
+        advanceTo("10:51:01");
 
         assertThat(attributions()).singleElement().satisfies(a -> {
             assertThat(a.attributed()).isTrue();
@@ -126,10 +123,10 @@ class AttributionTopologyTest {
     void aPurchaseBeforeAnyViewIsUnattributedAndNotReportedEarly() {
         buy("u-1", "p-1", at("10:00:00"));
         view("u-1", "p-1", at("10:00:30")); // after the purchase: does not qualify
-        advanceTo("10:02:00");
-        assertThat(attributions()).as("nothing before grace + settle have passed").isEmpty();
+        advanceTo("10:01:00");
+        assertThat(attributions()).as("nothing before the grace period has passed").isEmpty();
 
-        advanceTo("10:02:01");
+        advanceTo("10:01:01");
         assertThat(attributions()).singleElement().satisfies(a -> {
             assertThat(a.attributed()).isFalse();
             assertThat(a.page()).isNull();
@@ -141,16 +138,49 @@ class AttributionTopologyTest {
         buy("u-1", "p-1", at("10:00:00"));
         advanceTo("10:00:50");
         PageView view = view("u-1", "p-1", at("09:45:00")); // arrives after the purchase, within grace
-        advanceTo("10:02:01");
+        advanceTo("10:01:01");
         assertThat(attributions()).singleElement()
                 .satisfies(a -> assertThat(a.viewEventId()).isEqualTo(view.eventId()));
+        assertThat(late.readValuesToList()).isEmpty();
+    }
+
+    @Test
+    void aViewArrivingAfterThePurchasesWindowClosedIsLateForIt() {
+        Purchase purchase = buy("u-1", "p-1", at("10:00:00"));
+        advanceTo("10:01:30"); // the purchase's window closed at 10:01: final, unattributed
+        PageView view = view("u-1", "p-1", at("09:50:00")); // could still join purchases until 10:51
+        advanceTo("10:03:00");
+
+        assertThat(attributions()).singleElement().satisfies(a -> {
+            assertThat(a.purchase()).isEqualTo(purchase);
+            assertThat(a.attributed()).isFalse();
+        });
+        assertThat(late.readValuesToList()).singleElement().satisfies(e -> {
+            assertThat(e.aggregation()).isEqualTo(AttributionTopology.ATTRIBUTION);
+            assertThat(e.key()).isEqualTo("u-1|p-1");
+            assertThat(e.eventTime()).isEqualTo(at("10:00:00"));
+            assertThat(e.streamTime()).isEqualTo(at("10:01:30"));
+            assertThat(((Map<?, ?>) ((Map<?, ?>) e.value()).get("view")).get("eventId")).isEqualTo(view.eventId());
+        });
+    }
+
+    @Test
+    void twoPurchasesOfOneProductInTheSameMillisecondAreAttributedSeparately() {
+        PageView view = view("u-1", "p-1", at("09:30:00"));
+        Purchase first = buy("u-1", "p-1", at("10:00:00"));
+        Purchase second = buy("u-1", "p-1", at("10:00:00"));
+        advanceTo("10:01:01");
+
+        assertThat(attributions()).extracting(AttributedPurchase::purchase, AttributedPurchase::viewEventId)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(first, view.eventId()),
+                        org.assertj.core.groups.Tuple.tuple(second, view.eventId()));
     }
 
     @Test
     void lateViewsAndPurchasesGoToLateEvents() {
         advanceTo("12:00:00");
         PageView old = view("u-1", "p-1", at("10:30:00")); // 10:30 + 60 + 1 min < 12:00: can join nothing open
-        buy("u-2", "p-2", at("11:00:00")); // final at 11:02, long past
+        buy("u-2", "p-2", at("11:00:00")); // its window closed at 11:01
         advanceTo("12:05:00");
 
         List<LateEvent> lateEvents = late.readValuesToList();
@@ -159,8 +189,12 @@ class AttributionTopologyTest {
                     assertThat(((Map<?, ?>) e.value()).get("eventId")).isEqualTo(old.eventId());
                     assertThat(e.latenessMs()).isEqualTo(Duration.ofMinutes(29).toMillis());
                 });
-        assertThat(lateEvents).filteredOn(e -> e.aggregation().equals(AttributionTopology.ATTRIBUTION))
-                .singleElement().satisfies(e -> assertThat(e.key()).isEqualTo("u-2|p-2"));
+        assertThat(lateEvents).filteredOn(e -> e.aggregation().equals(AttributionTopology.PURCHASES_LATE))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.key()).isEqualTo("u-2|p-2");
+                    assertThat(e.latenessMs()).isEqualTo(Duration.ofMinutes(59).toMillis());
+                });
+        assertThat(lateEvents).filteredOn(e -> e.aggregation().equals(AttributionTopology.ATTRIBUTION)).isEmpty();
         assertThat(lateEvents).filteredOn(e -> e.aggregation().equals(AttributionTopology.REVENUE)).isEmpty();
         assertThat(attributions()).noneMatch(a -> a.purchase().userId().equals("u-2"));
     }
@@ -173,10 +207,13 @@ class AttributionTopologyTest {
         view("u-2", "p-1", at("10:30:00"));
         buy("u-2", "p-1", at("10:40:00"), 700, "USD");
         buy("u-3", "p-3", at("10:45:00"), 999, "EUR"); // no view: not in the revenue
-        advanceTo("10:47:01"); // attributions up to 10:45 are final just after 10:47
-        advanceTo("11:03:00");
-        advanceTo("11:05:01"); // the clock's attribution of 11:03 closes the 10:00 hour (end + 3 min grace)
+        // Steps shorter than the revenue windows' 2 min: attributions up to 10:45 are final at
+        // 10:46:01; the 10:00 hour closes at 11:02 when the clock's attribution of 11:02:40 arrives.
+        for (String time : List.of("10:46:01", "10:47:30", "11:01:30", "11:02:40", "11:03:45")) {
+            advanceTo(time);
+        }
 
+        assertThat(late.readValuesToList()).isEmpty();
         assertThat(revenue.readValuesToList()).filteredOn(r -> !r.page().equals("/products/p-clock")).containsExactly(new PageRevenue("/products/p-1", at("10:00:00"),
                 at("11:00:00"), Map.of("EUR", 2499L, "USD", 700L), 3));
     }

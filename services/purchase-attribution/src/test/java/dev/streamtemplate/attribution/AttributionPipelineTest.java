@@ -1,0 +1,288 @@
+package dev.streamtemplate.attribution;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.streamtemplate.generator.Delivery;
+import dev.streamtemplate.generator.EventPublisher;
+import dev.streamtemplate.generator.GeneratedEvent;
+import dev.streamtemplate.generator.GeneratorConfig;
+import dev.streamtemplate.generator.ShopTrafficGenerator;
+import dev.streamtemplate.runtime.lateness.LateEvent;
+import dev.streamtemplate.schemas.JsonSerde;
+import dev.streamtemplate.schemas.PageView;
+import dev.streamtemplate.schemas.Purchase;
+import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.testing.FreshStateDirectory;
+import dev.streamtemplate.testing.KafkaTestResource;
+import dev.streamtemplate.testing.TopicReader;
+import dev.streamtemplate.testing.TopicRecord;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KafkaStreams;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * purchase-attribution on a real broker: generated traffic goes in; {@code attributed-purchases},
+ * {@code attributed-revenue-hourly} and {@code late-events}, read with {@code read_committed}, equal
+ * a plain-Java batch computation of last-touch attribution over the same events, exactly.
+ *
+ * <p>The test profile's grace period (20 minutes) is more than the out-of-order delivery (20 s) and
+ * than the interleaving of repartitioned inputs written by different tasks in a replay sent 600
+ * times faster than real time (a few event-time minutes), and far less than the lateness of the
+ * generator's late events (two hours): so which records are late is decided by the input alone, and
+ * the oracle can name them. After the replay, clock events on every partition close the windows in
+ * steps, each awaited before the next, as continuing traffic would.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(FreshStateDirectory.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AttributionPipelineTest {
+
+    private static final Duration BOUND = Duration.ofMinutes(3);
+    private static final String CLOCK_USER = "u-clock-";
+    /** Partitions of the inputs, so of the repartition topics and tasks. */
+    private static final int PARTITIONS = TopicCatalogue.PURCHASES.partitions();
+    /**
+     * Three hours of traffic ending two hours ago, so that its revenue windows can be closed with
+     * event times before now + 1 h (the broker's {@code message.timestamp.after.max.ms}).
+     */
+    private static final GeneratorConfig REPLAY = GeneratorConfig.defaults()
+            .withStart(Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofHours(5)))
+            .withDuration(Duration.ofHours(3))
+            .withSeed(4242L)
+            .withUsers(400)
+            .withLate(0.03, Duration.ofHours(2));
+    /** Three hours in 18 s. */
+    private static final double SPEED = 600;
+
+    @Inject
+    AttributionSettings settings;
+
+    @Inject
+    KafkaStreams streams;
+
+    private static Map<String, String> expectedAttribution;
+    private static Map<String, Map<String, Long>> expectedRevenue;
+
+    @Test
+    @Order(1)
+    void attributedPurchasesAndRevenueEqualTheBatchOracle() throws InterruptedException {
+        assertThat(settings.grace()).as("test profile grace").isEqualTo(Duration.ofMinutes(20));
+        List<GeneratedEvent> generated = new ShopTrafficGenerator(REPLAY).replay();
+        Instant end = generated.stream().map(GeneratedEvent::eventTime).max(Comparator.naturalOrder()).orElseThrow();
+        // Late events delivered after the end of the period would arrive when stream time no longer
+        // moves, and might still be on time; keep those delivered well within it, two hours late.
+        Instant lastLateDelivery = end.minus(Duration.ofMinutes(10));
+        List<GeneratedEvent> replay = generated.stream()
+                .filter(e -> e.value() instanceof PageView || e.value() instanceof Purchase)
+                .filter(e -> e.delivery() != Delivery.LATE || e.deliveryTime().isBefore(lastLateDelivery))
+                .toList();
+        try (EventPublisher publisher = new EventPublisher(KafkaTestResource.bootstrapServers())) {
+            publisher.publishPaced(replay, SPEED);
+        }
+        List<PageView> views = replay.stream().filter(e -> e.value() instanceof PageView)
+                .map(e -> (PageView) e.value()).filter(v -> v.productId() != null).toList();
+        Set<String> lateViews = replay.stream().filter(e -> e.delivery() == Delivery.LATE && e.value() instanceof PageView v
+                && v.productId() != null).map(e -> ((PageView) e.value()).eventId()).collect(Collectors.toSet());
+        List<Purchase> purchases = replay.stream().filter(e -> e.value() instanceof Purchase).map(e -> (Purchase) e.value()).toList();
+        Set<String> latePurchases = replay.stream().filter(e -> e.delivery() == Delivery.LATE && e.value() instanceof Purchase)
+                .map(e -> ((Purchase) e.value()).eventId()).collect(Collectors.toSet());
+        assertThat(lateViews).as("late product views in the replay").isNotEmpty();
+
+        // The oracle: for every purchase on time, the latest on-time view of the same product by the
+        // same user at most the lookback before it.
+        long lookback = settings.lookback().toMillis();
+        expectedAttribution = new TreeMap<>();
+        Map<String, PageView> attributedView = new TreeMap<>();
+        for (Purchase purchase : purchases) {
+            if (latePurchases.contains(purchase.eventId())) {
+                continue;
+            }
+            long t = purchase.timestamp().toEpochMilli();
+            PageView last = views.stream()
+                    .filter(v -> !lateViews.contains(v.eventId()))
+                    .filter(v -> v.userId().equals(purchase.userId()) && v.productId().equals(purchase.productId()))
+                    .filter(v -> v.timestamp().toEpochMilli() <= t && v.timestamp().toEpochMilli() >= t - lookback)
+                    .max(Touch.LAST_TOUCH).orElse(null);
+            expectedAttribution.put(purchase.eventId(), last == null ? "none" : last.eventId());
+            if (last != null) {
+                attributedView.put(purchase.eventId(), last);
+            }
+        }
+        long windowMs = settings.revenueWindow().toMillis();
+        expectedRevenue = new TreeMap<>();
+        for (Purchase purchase : purchases) {
+            PageView view = attributedView.get(purchase.eventId());
+            if (view != null) {
+                long start = purchase.timestamp().toEpochMilli() - Math.floorMod(purchase.timestamp().toEpochMilli(), windowMs);
+                expectedRevenue.computeIfAbsent(view.page() + "@" + Instant.ofEpochMilli(start), k -> new TreeMap<>())
+                        .merge(purchase.currency(), purchase.amountCents(), Long::sum);
+            }
+        }
+        assertThat(attributedView).as("attributed purchases in the oracle").isNotEmpty();
+        assertThat(expectedAttribution.values()).as("unattributed purchases in the oracle").contains("none");
+
+        // Close every purchase's window: a clock purchase and view on every partition of every task,
+        // after the end of the traffic plus the grace period.
+        Instant joinClosed = end.plus(settings.grace()).plus(Duration.ofMinutes(1));
+        publishClock(joinClosed, null);
+        Awaitility.await("attributed-purchases to equal the oracle (" + expectedAttribution.size() + " purchases)")
+                .atMost(BOUND).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(attributions()).isEqualTo(expectedAttribution));
+        assertThat(read(TopicCatalogue.ATTRIBUTED_PURCHASES.name(), AttributedPurchase.class))
+                .as("one final attribution per purchase").filteredOn(r -> !r.key().startsWith(CLOCK_USER))
+                .hasSize(expectedAttribution.size());
+
+        // Then the revenue windows: the clock's own attributions, final one grace period later, move
+        // the stream time of every page's task past the last hour + grace + settle.
+        Duration finalAfter = settings.grace().plus(Duration.ofMinutes(1));
+        Instant revenueClosed = end.plus(settings.revenueWindow()).plus(settings.grace()).plus(settings.settle())
+                .plus(Duration.ofMinutes(1));
+        List<Instant> steps = List.of(joinClosed, joinClosed.plus(finalAfter), revenueClosed, revenueClosed.plus(finalAfter));
+        for (int step = 1; step < steps.size(); step++) {
+            publishClock(steps.get(step), steps.get(step - 1));
+        }
+
+        Map<String, List<TopicRecord<String, LateEvent>>> late = read(TopicCatalogue.LATE_EVENTS.name(), LateEvent.class).stream()
+                .collect(Collectors.groupingBy(r -> r.value().aggregation()));
+        assertThat(late.getOrDefault(AttributionTopology.VIEWS, List.of())).extracting(r -> eventId(r.value()))
+                .as("late views").containsExactlyInAnyOrderElementsOf(lateViews);
+        assertThat(late.getOrDefault(AttributionTopology.PURCHASES_LATE, List.of())).extracting(r -> eventId(r.value()))
+                .as("late purchases").containsExactlyInAnyOrderElementsOf(latePurchases);
+        assertThat(late.getOrDefault(AttributionTopology.ATTRIBUTION, List.of())).as("views later than their purchase's window")
+                .extracting(r -> r.value().eventTime() + " at " + r.value().streamTime()).isEmpty();
+        assertThat(late.getOrDefault(AttributionTopology.REVENUE, List.of())).as("late attributions")
+                .extracting(r -> r.value().eventTime() + " at " + r.value().streamTime() + " window " + r.value().windowStart()).isEmpty();
+        Awaitility.await("attributed-revenue-hourly to equal the oracle (" + expectedRevenue.size() + " windows)")
+                .atMost(BOUND).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(revenue()).isEqualTo(expectedRevenue));
+        double dropped = streams.metrics().entrySet().stream().filter(e -> e.getKey().name().equals("dropped-records-total"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+        assertThat(dropped).as("Kafka Streams' dropped-records-total").isZero();
+        System.out.printf("replay: %s%noracle: %d purchases (%d attributed, %d late), %d product views (%d late), %d revenue windows%n",
+                REPLAY, purchases.size(), attributedView.size(), latePurchases.size(), views.size(), lateViews.size(),
+                expectedRevenue.size());
+    }
+
+    @Test
+    @Order(2)
+    void revenueQueriesAnswerWhatTheOracleComputed() {
+        assertThat(expectedRevenue).as("the oracle test ran first").isNotNull();
+        String key = expectedRevenue.keySet().iterator().next();
+        String page = key.substring(0, key.indexOf('@'));
+        Instant from = REPLAY.start().minus(Duration.ofHours(1));
+        Instant to = REPLAY.start().plus(Duration.ofHours(3));
+        List<PageRevenue> answer = List.of(given().queryParam("page", page).queryParam("from", from.toString())
+                .queryParam("to", to.toString()).when().get("/revenue")
+                .then().statusCode(200).contentType(ContentType.JSON).extract().as(PageRevenue[].class));
+        Map<String, Map<String, Long>> expected = expectedRevenue.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(page + "@"))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        assertThat(answer.stream().collect(Collectors.toMap(r -> r.page() + "@" + r.windowStart(), r -> r.revenueCents())))
+                .isEqualTo(expected);
+
+        given().queryParam("page", "/no-such-page").queryParam("from", from.toString()).queryParam("to", to.toString())
+                .when().get("/revenue").then().statusCode(200).body("size()", equalTo(0));
+        given().queryParam("from", from.toString()).queryParam("to", to.toString()).when().get("/revenue")
+                .then().statusCode(400).contentType(ContentType.JSON).body("message", containsString("'page' is required"));
+        given().queryParam("page", page).queryParam("from", to.toString()).queryParam("to", from.toString()).when().get("/revenue")
+                .then().statusCode(400).body("message", containsString("must be after"));
+        given().queryParam("page", "/" + "x".repeat(600)).queryParam("from", from.toString()).queryParam("to", to.toString())
+                .when().get("/revenue").then().statusCode(400).body("message", containsString("longer than 512"));
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        assertThat(given().when().get("/q/metrics").then().statusCode(200).extract().asString())
+                .contains("late_events_total{aggregation=\"attribution-views\"");
+    }
+
+    /**
+     * Publishes {@link #clockPairs} at {@code at} and, when {@code previous} is given, waits until
+     * the clock purchases at {@code previous} are final on every partition: every join task has then
+     * processed this step.
+     */
+    private void publishClock(Instant at, Instant previous) {
+        try (EventPublisher publisher = new EventPublisher(KafkaTestResource.bootstrapServers())) {
+            publisher.publishAll(clockPairs(at));
+        }
+        if (previous != null) {
+            Awaitility.await("the clock purchases at " + previous + " to be final on every partition")
+                    .atMost(BOUND).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertThat(read(TopicCatalogue.ATTRIBUTED_PURCHASES.name(), AttributedPurchase.class))
+                            .filteredOn(r -> r.key().startsWith(CLOCK_USER) && r.value().purchase().timestamp().equals(previous))
+                            .hasSize(PARTITIONS));
+        }
+    }
+
+    /** A view and a purchase of one product by one clock user at {@code at}, for every partition of every task. */
+    private static List<GeneratedEvent> clockPairs(Instant at) {
+        List<GeneratedEvent> events = new ArrayList<>();
+        int partitions = PARTITIONS;
+        for (int p = 0; p < partitions; p++) {
+            int partition = p;
+            String product = first("p-clock-", n -> partitionOf("/products/" + n, partitions) == partition);
+            String user = first(CLOCK_USER, n -> partitionOf(n + "|" + product, partitions) == partition);
+            String purchaseId = first("clock-purchase-" + at.toEpochMilli() + "-", n -> partitionOf(n, partitions) == partition);
+            PageView view = new PageView("clock-view-" + purchaseId, user, "/products/" + product, product, null, at);
+            Purchase purchase = new Purchase(purchaseId, "o-" + purchaseId, user, product, 1, 100, "EUR", at);
+            events.add(new GeneratedEvent(TopicCatalogue.PAGE_VIEWS.name(), user, view, at, at, Delivery.IN_ORDER));
+            events.add(new GeneratedEvent(TopicCatalogue.PURCHASES.name(), user, purchase, at, at, Delivery.IN_ORDER));
+        }
+        return events;
+    }
+
+    private static String first(String prefix, Predicate<String> fits) {
+        return IntStream.iterate(0, n -> n + 1).mapToObj(n -> prefix + n).filter(fits).findFirst().orElseThrow();
+    }
+
+    private static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    private static Map<String, String> attributions() {
+        return read(TopicCatalogue.ATTRIBUTED_PURCHASES.name(), AttributedPurchase.class).stream()
+                .filter(r -> !r.key().startsWith(CLOCK_USER))
+                .collect(Collectors.toMap(r -> r.value().purchase().eventId(),
+                        r -> r.value().attributed() ? r.value().viewEventId() : "none", (a, b) -> a + "," + b, TreeMap::new));
+    }
+
+    private static Map<String, Map<String, Long>> revenue() {
+        return read(TopicCatalogue.ATTRIBUTED_REVENUE.name(), PageRevenue.class).stream()
+                .filter(r -> !r.key().startsWith("/products/p-clock-"))
+                .collect(Collectors.toMap(r -> r.key() + "@" + r.value().windowStart(), r -> r.value().revenueCents(),
+                        (a, b) -> Map.of("duplicate", -1L), TreeMap::new));
+    }
+
+    private static String eventId(LateEvent event) {
+        return String.valueOf(((Map<?, ?>) event.value()).get("eventId"));
+    }
+
+    private static <V> List<TopicRecord<String, V>> read(String topic, Class<V> type) {
+        Deserializer<V> values = JsonSerde.of(type);
+        return new TopicReader<>(KafkaTestResource.bootstrapServers(), new StringDeserializer(), values).readAll(topic);
+    }
+}
