@@ -2,6 +2,7 @@ package dev.streamtemplate.enrichment;
 
 import dev.streamtemplate.runtime.query.InvalidQueryException;
 import dev.streamtemplate.runtime.query.LocalStateQueries;
+import dev.streamtemplate.runtime.query.QueryRouter;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -9,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.List;
 
 /**
@@ -30,6 +32,9 @@ public class CustomerQueryResource {
     @Inject
     LocalStateQueries queries;
 
+    @Inject
+    QueryRouter router;
+
     private static final org.apache.kafka.common.serialization.StringSerializer KEY =
             new org.apache.kafka.common.serialization.StringSerializer();
 
@@ -42,10 +47,11 @@ public class CustomerQueryResource {
      */
     @GET
     @Path("customers/{userId}")
-    public Customer360 customer(@PathParam("userId") String userId) {
+    public Response customer(@PathParam("userId") String userId) {
         requireKey("userId", userId);
-        return queries.<String, Customer360>get(CustomerEnrichmentTopology.CUSTOMER_360_STORE, userId, KEY)
-                .orElseThrow(() -> new NotFoundException("no customer '" + userId + "'"));
+        return router.byKey(CustomerEnrichmentTopology.CUSTOMER_360_STORE, userId, KEY, replica ->
+                queries.<String, Customer360>get(CustomerEnrichmentTopology.CUSTOMER_360_STORE, userId, KEY, replica)
+                        .orElseThrow(() -> new NotFoundException("no customer '" + userId + "'")));
     }
 
     /**
@@ -58,15 +64,17 @@ public class CustomerQueryResource {
      */
     @GET
     @Path("orders/{orderId}")
-    public List<OrderLine> order(@PathParam("orderId") String orderId) {
+    public Response order(@PathParam("orderId") String orderId) {
         requireKey("orderId", orderId);
-        List<OrderLine> lines = queries.withPrefix(CustomerEnrichmentTopology.ORDER_DETAILS_STORE,
-                OrderPartitioner.forOrder(orderId), BY_ORDER);
-        List<OrderLine> ofOrder = lines.stream().filter(line -> line.orderId().equals(orderId)).toList();
-        if (ofOrder.isEmpty()) {
-            throw new NotFoundException("no order '" + orderId + "'");
-        }
-        return ofOrder;
+        String prefix = OrderPartitioner.forOrder(orderId);
+        return router.byKey(CustomerEnrichmentTopology.ORDER_DETAILS_STORE, prefix, BY_ORDER, replica -> {
+            List<OrderLine> lines = queries.withPrefix(CustomerEnrichmentTopology.ORDER_DETAILS_STORE, prefix, BY_ORDER, replica);
+            List<OrderLine> ofOrder = lines.stream().filter(line -> line.orderId().equals(orderId)).toList();
+            if (ofOrder.isEmpty()) {
+                throw new NotFoundException("no order '" + orderId + "'");
+            }
+            return ofOrder;
+        });
     }
 
     private static void requireKey(String name, String value) {

@@ -2,6 +2,7 @@ package dev.streamtemplate.attribution;
 
 import dev.streamtemplate.runtime.query.InvalidQueryException;
 import dev.streamtemplate.runtime.query.LocalStateQueries;
+import dev.streamtemplate.runtime.query.QueryRouter;
 import dev.streamtemplate.runtime.query.TimeRange;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -9,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -33,7 +35,12 @@ public class RevenueQueryResource {
     LocalStateQueries queries;
 
     @Inject
+    QueryRouter router;
+
+    @Inject
     AttributionSettings settings;
+
+    private static final StringSerializer KEY = new StringSerializer();
 
     /**
      * Revenue attributed to a landing page per window, for windows starting in {@code [from, to)}.
@@ -45,7 +52,7 @@ public class RevenueQueryResource {
      */
     @GET
     @Path("revenue")
-    public List<PageRevenue> revenue(@QueryParam("page") String page, @QueryParam("from") String from,
+    public Response revenue(@QueryParam("page") String page, @QueryParam("from") String from,
                                      @QueryParam("to") String to) {
         if (page == null || page.isBlank()) {
             throw new InvalidQueryException("'page' is required");
@@ -54,9 +61,10 @@ public class RevenueQueryResource {
             throw new InvalidQueryException("'page' is longer than " + LONGEST_PAGE + " characters");
         }
         TimeRange range = TimeRange.parse(from, to, LONGEST_RANGE);
-        return queries.<String, Revenue>windowsOfKey(AttributionTopology.REVENUE_STORE, page, new StringSerializer(),
-                        range.from(), range.to(), settings.revenueWindow()).stream()
-                .map(w -> new PageRevenue(page, w.start(), w.end(), w.value().cents(), w.value().purchases()))
-                .toList();
+        return router.byKey(AttributionTopology.REVENUE_STORE, page, KEY, replica ->
+                queries.<String, Revenue>windowsOfKey(AttributionTopology.REVENUE_STORE, page, KEY,
+                                range.from(), range.to(), settings.revenueWindow(), replica).stream()
+                        .map(w -> new PageRevenue(page, w.start(), w.end(), w.value().cents(), w.value().purchases()))
+                        .toList());
     }
 }

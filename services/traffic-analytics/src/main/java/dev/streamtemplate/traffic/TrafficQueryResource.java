@@ -2,6 +2,8 @@ package dev.streamtemplate.traffic;
 
 import dev.streamtemplate.runtime.query.InvalidQueryException;
 import dev.streamtemplate.runtime.query.LocalStateQueries;
+import dev.streamtemplate.runtime.query.QueryRouter;
+import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.runtime.query.TimeRange;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -10,6 +12,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.DefaultValue;
+import java.util.Comparator;
+import java.util.stream.Collectors;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -40,6 +46,9 @@ public class TrafficQueryResource {
     LocalStateQueries queries;
 
     @Inject
+    QueryRouter router;
+
+    @Inject
     TrafficWindows windows;
 
     /**
@@ -54,7 +63,7 @@ public class TrafficQueryResource {
      */
     @GET
     @Path("page-views")
-    public List<PageViewCount> pageViews(@QueryParam("page") String page, @QueryParam("from") String from,
+    public Response pageViews(@QueryParam("page") String page, @QueryParam("from") String from,
                                          @QueryParam("to") String to, @QueryParam("window") String window) {
         requireKey("page", page);
         TimeRange range = TimeRange.parse(from, to, LONGEST_RANGE);
@@ -68,9 +77,10 @@ public class TrafficQueryResource {
         }
         String store = hopping ? TrafficTopology.HOPPING_STORE : TrafficTopology.TUMBLING_STORE;
         Duration size = hopping ? windows.hoppingSize() : windows.tumblingSize();
-        return queries.<String, Long>windowsOfKey(store, page, KEY, range.from(), range.to(), size).stream()
-                .map(w -> new PageViewCount(page, w.start(), w.end(), w.value()))
-                .toList();
+        return router.byKey(store, page, KEY, replica ->
+                queries.<String, Long>windowsOfKey(store, page, KEY, range.from(), range.to(), size, replica).stream()
+                        .map(w -> new PageViewCount(page, w.start(), w.end(), w.value()))
+                        .toList());
     }
 
     /**
@@ -81,11 +91,12 @@ public class TrafficQueryResource {
      */
     @GET
     @Path("users/{userId}/sessions")
-    public List<UserSession> sessions(@PathParam("userId") String userId) {
+    public Response sessions(@PathParam("userId") String userId) {
         requireKey("userId", userId);
-        return queries.<String, Long>allWindowsOfKey(TrafficTopology.SESSIONS_STORE, userId, KEY).stream()
-                .map(w -> new UserSession(userId, w.start(), w.end(), w.value()))
-                .toList();
+        return router.byKey(TrafficTopology.SESSIONS_STORE, userId, KEY, replica ->
+                queries.<String, Long>allWindowsOfKey(TrafficTopology.SESSIONS_STORE, userId, KEY, replica).stream()
+                        .map(w -> new UserSession(userId, w.start(), w.end(), w.value()))
+                        .toList());
     }
 
     /**
@@ -97,14 +108,54 @@ public class TrafficQueryResource {
      */
     @GET
     @Path("users/{userId}/purchase-bursts")
-    public List<PurchaseBurst> purchaseBursts(@PathParam("userId") String userId) {
+    public Response purchaseBursts(@PathParam("userId") String userId) {
         requireKey("userId", userId);
         int threshold = windows.burstThreshold();
-        return queries.<String, Long>windowsOfKey(TrafficTopology.SLIDING_STORE, userId, KEY,
-                        Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2), windows.slidingSpan()).stream()
-                .filter(w -> w.value() >= threshold)
-                .map(w -> new PurchaseBurst(userId, w.start(), w.end(), w.value()))
-                .toList();
+        return router.byKey(TrafficTopology.SLIDING_STORE, userId, KEY, replica ->
+                queries.<String, Long>windowsOfKey(TrafficTopology.SLIDING_STORE, userId, KEY,
+                                Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2), windows.slidingSpan(), replica).stream()
+                        .filter(w -> w.value() >= threshold)
+                        .map(w -> new PurchaseBurst(userId, w.start(), w.end(), w.value()))
+                        .toList());
+    }
+
+    /**
+     * The most viewed pages over the one-minute windows starting in {@code [from, to)}: a query that
+     * spans keys, answered by every instance for the partitions it runs and merged
+     * ({@link QueryRouter#acrossInstances}).
+     *
+     * @param from  ISO-8601 instant; required
+     * @param to    ISO-8601 instant after {@code from}, at most 7 days later; required
+     * @param limit how many pages, 1 to 1000; default 10
+     * @return {@code {"complete","partitions","missingPartitions","answeredBy","unreachable",
+     *         "results":[{"page","views"}]}}, most viewed first, ties by page; {@code complete=false}
+     *         (and header {@code X-Query-Partial: true}) when some partitions did not answer
+     */
+    @GET
+    @Path("top-pages")
+    public Response topPages(@QueryParam("from") String from, @QueryParam("to") String to,
+                             @QueryParam("limit") @DefaultValue("10") String limit) {
+        TimeRange range = TimeRange.parse(from, to, LONGEST_RANGE);
+        int top;
+        try {
+            top = Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            throw new InvalidQueryException("query parameter 'limit' must be a whole number, was '" + limit + "'");
+        }
+        if (top < 1 || top > 1000) {
+            throw new InvalidQueryException("query parameter 'limit' must be between 1 and 1000, was " + top);
+        }
+        return router.acrossInstances(TrafficTopology.TUMBLING_STORE, TopicCatalogue.PAGE_VIEWS.partitions(), PageViewCount.class,
+                () -> queries.<String, Long>windowsInRange(TrafficTopology.TUMBLING_STORE, range.from(), range.to(),
+                                windows.tumblingSize())
+                        .map(w -> new PageViewCount(w.key(), w.start(), w.end(), w.value())),
+                counts -> counts.stream()
+                        .collect(Collectors.groupingBy(PageViewCount::page, Collectors.summingLong(PageViewCount::count)))
+                        .entrySet().stream()
+                        .map(e -> new PageTotal(e.getKey(), e.getValue()))
+                        .sorted(Comparator.comparingLong(PageTotal::views).reversed().thenComparing(PageTotal::page))
+                        .limit(top)
+                        .toList());
     }
 
     private static void requireKey(String name, String value) {

@@ -17,6 +17,7 @@ import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.runtime.query.QueryRouter;
 import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.KafkaTestResource;
 import dev.streamtemplate.testing.TopicReader;
@@ -249,6 +250,31 @@ class TrafficPipelineTest {
                 .then().statusCode(200).extract().as(PurchaseBurst[].class));
         assertThat(answerBursts).extracting(b -> new Window(b.userId(), b.windowStart().toEpochMilli(), b.windowEnd().toEpochMilli(), b.purchases()))
                 .containsExactlyInAnyOrderElementsOf(burstOracle.emitted().stream().filter(w -> w.key().equals(burst.key())).toList());
+
+        // A query that spans keys: the top pages over two hours of one-minute windows, emitted or open.
+        Map<String, Long> totals = new java.util.TreeMap<>();
+        java.util.stream.Stream.concat(tumblingOracle.emitted().stream(), tumblingOracle.open().stream())
+                .filter(w -> w.start() >= from.toEpochMilli() && w.start() < to.toEpochMilli())
+                .forEach(w -> totals.merge(w.key(), w.count(), Long::sum));
+        List<PageTotal> expectedTop = totals.entrySet().stream().map(e -> new PageTotal(e.getKey(), e.getValue()))
+                .sorted(Comparator.comparingLong(PageTotal::views).reversed().thenComparing(PageTotal::page)).limit(5).toList();
+        var top = given().queryParam("from", from.toString()).queryParam("to", to.toString()).queryParam("limit", 5)
+                .when().get("/top-pages").then().statusCode(200).contentType(ContentType.JSON)
+                .header(QueryRouter.PARTIAL, (String) null)
+                .body("complete", equalTo(true)).body("partitions", equalTo(4)).body("missingPartitions.size()", equalTo(0))
+                .extract().jsonPath();
+        assertThat(top.getList("results", PageTotal.class)).as("top pages").isEqualTo(expectedTop);
+        given().queryParam("from", from.toString()).queryParam("to", to.toString()).queryParam("limit", 0)
+                .when().get("/top-pages").then().statusCode(400).body("message", containsString("between 1 and 1000"));
+
+        // Who answered: this single instance, from its active tasks, which hold every partition.
+        given().when().get("/users/{u}/sessions", user).then().statusCode(200)
+                .header(QueryRouter.SERVED_BY, notNullValue()).header(QueryRouter.REPLICA, "active")
+                .header(QueryRouter.OFFSET_LAG, "0");
+        given().when().get("/streams/instances").then().statusCode(200).body("size()", equalTo(1))
+                .body("[0].state", equalTo("RUNNING")).body("[0].reachable", equalTo(true))
+                .body("[0].stores.'" + TrafficTopology.TUMBLING_STORE + "'.active", equalTo(List.of(0, 1, 2, 3)))
+                .body("[0].stores.'" + TrafficTopology.TUMBLING_STORE + "'.standby.size()", equalTo(0));
 
         given().when().get("/users/{u}/sessions", "no-such-user").then().statusCode(200).body("size()", equalTo(0));
         given().queryParam("page", "/no-such-page").queryParam("from", from.toString()).queryParam("to", to.toString())

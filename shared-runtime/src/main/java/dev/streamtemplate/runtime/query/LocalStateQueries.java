@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.Set;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -23,6 +25,7 @@ import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.StateQueryRequest;
+import org.apache.kafka.streams.query.StateQueryResult;
 import org.apache.kafka.streams.query.WindowKeyQuery;
 import org.apache.kafka.streams.query.WindowRangeQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -31,7 +34,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Key, window and prefix queries against this instance's state stores with Kafka Streams' interactive queries v2
- * (KIP-796: {@link KafkaStreams#query}), for the partition that holds the key.
+ * (KIP-796: {@link KafkaStreams#query}), for the partition that holds the key, from its active
+ * task's store or, when asked, a standby's ({@link Replica}). Which instance asks is decided by
+ * {@link QueryRouter}; this class only answers locally.
  *
  * <p>When the key's partition is not queryable here (Kafka Streams starting, a rebalance, the store
  * restoring, or the partition hosted by another instance) it throws
@@ -69,15 +74,16 @@ public class LocalStateQueries {
      * @param from          earliest window start, inclusive
      * @param to            latest window start, exclusive
      * @param windowSize    window size, to report each window's end
+     * @param replica       which local copy may answer
      * @return the windows, empty for an unknown key
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer this query
      */
     public <K, V> List<WindowValue<V>> windowsOfKey(String store, K key, Serializer<K> keySerializer,
-                                                     Instant from, Instant to, Duration windowSize) {
+                                                     Instant from, Instant to, Duration windowSize, Replica replica) {
         // WindowKeyQuery bounds are inclusive; [from, to) ends one millisecond before 'to'.
         WindowKeyQuery<K, V> query = WindowKeyQuery.withKeyAndWindowStartRange(key, from, to.minusMillis(1));
-        QueryResult<WindowStoreIterator<V>> result = run(store, key, keySerializer, query);
+        QueryResult<WindowStoreIterator<V>> result = run(store, key, keySerializer, query, replica);
         List<WindowValue<V>> windows = new ArrayList<>();
         try (WindowStoreIterator<?> iterator = result.getResult()) {
             iterator.forEachRemaining(kv -> {
@@ -94,13 +100,14 @@ public class LocalStateQueries {
      * @param store         session store name
      * @param key           the key
      * @param keySerializer serializer of the key, to find its partition
+     * @param replica       which local copy may answer
      * @return the sessions, empty for an unknown key
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer this query
      */
-    public <K, V> List<WindowValue<V>> allWindowsOfKey(String store, K key, Serializer<K> keySerializer) {
+    public <K, V> List<WindowValue<V>> allWindowsOfKey(String store, K key, Serializer<K> keySerializer, Replica replica) {
         WindowRangeQuery<K, V> query = WindowRangeQuery.withKey(key);
-        QueryResult<KeyValueIterator<Windowed<K>, V>> result = run(store, key, keySerializer, query);
+        QueryResult<KeyValueIterator<Windowed<K>, V>> result = run(store, key, keySerializer, query, replica);
         List<WindowValue<V>> windows = new ArrayList<>();
         try (KeyValueIterator<Windowed<K>, ?> iterator = result.getResult()) {
             iterator.forEachRemaining(kv -> windows.add(new WindowValue<>(
@@ -116,12 +123,13 @@ public class LocalStateQueries {
      * @param store         key-value store name
      * @param key           the key
      * @param keySerializer serializer of the key, to find its partition
+     * @param replica       which local copy may answer
      * @return the value, empty for an absent key
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer a key query
      */
-    public <K, V> Optional<V> get(String store, K key, Serializer<K> keySerializer) {
-        QueryResult<V> result = run(store, key, keySerializer, KeyQuery.<K, V>withKey(key));
+    public <K, V> Optional<V> get(String store, K key, Serializer<K> keySerializer, Replica replica) {
+        QueryResult<V> result = run(store, key, keySerializer, KeyQuery.<K, V>withKey(key), replica);
         return Optional.ofNullable(plain(result.getResult()));
     }
 
@@ -133,17 +141,18 @@ public class LocalStateQueries {
      * @param store       key-value store name
      * @param prefix      the key prefix, for example {@code o-42/}
      * @param partitioner the partitioner of the store's input topic
+     * @param replica     which local copy may answer
      * @return the values, empty when no key has the prefix
      * @throws StoreNotQueryableException when the partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer a range query
      */
-    public <V> List<V> withPrefix(String store, String prefix, StreamPartitioner<String, ?> partitioner) {
+    public <V> List<V> withPrefix(String store, String prefix, StreamPartitioner<String, ?> partitioner, Replica replica) {
         int partition = partitionOf(store, s -> s.queryMetadataForKey(store, prefix, partitioner));
         // Range bounds are inclusive and compare serialized (UTF-8) keys: every key with the prefix
         // lies in [prefix, prefix + U+FFFF] unless it continues with a character above U+FFFF, so the
         // prefix is checked again.
         QueryResult<KeyValueIterator<String, V>> result = run(store, partition,
-                RangeQuery.<String, V>withRange(prefix, prefix + Character.MAX_VALUE));
+                RangeQuery.<String, V>withRange(prefix, prefix + Character.MAX_VALUE), replica);
         List<V> values = new ArrayList<>();
         try (KeyValueIterator<String, ?> iterator = result.getResult()) {
             iterator.forEachRemaining(entry -> {
@@ -164,15 +173,70 @@ public class LocalStateQueries {
         return value instanceof ValueAndTimestamp<?> timestamped ? (V) timestamped.value() : (V) value;
     }
 
-    private <K, R> QueryResult<R> run(String store, K key, Serializer<K> keySerializer, Query<R> query) {
-        return run(store, partitionOf(store, s -> s.queryMetadataForKey(store, key, keySerializer)), query);
+    /**
+     * Every window of every key whose start lies in {@code [from, to)}, from the partitions of the
+     * store whose active task runs here (IQv2 {@link WindowRangeQuery#withWindowStartRange}): this
+     * instance's part of a query that spans keys ({@link QueryRouter#acrossInstances}).
+     *
+     * @param store      window store name
+     * @param from       earliest window start, inclusive
+     * @param to         latest window start, exclusive
+     * @param windowSize window size, to report each window's end
+     * @return the partitions that answered and their windows; no partitions when none is active here
+     * @throws StoreNotQueryableException when Kafka Streams is not running
+     * @throws IllegalStateException      when the store does not exist or cannot answer this query
+     */
+    public <K, V> PartitionsAnswer<KeyWindowValue<K, V>> windowsInRange(String store, Instant from, Instant to,
+                                                                        Duration windowSize) {
+        requireRunning(store);
+        WindowRangeQuery<K, V> query = WindowRangeQuery.withWindowStartRange(from, to.minusMillis(1));
+        StateQueryResult<KeyValueIterator<Windowed<K>, V>> results;
+        try {
+            results = streams.query(StateQueryRequest.inStore(store).withQuery(query).requireActive());
+        } catch (UnknownStateStoreException e) {
+            throw new IllegalStateException("no store '" + store + "' in this topology", e);
+        } catch (StreamsException e) {
+            throw new StoreNotQueryableException("store '" + store + "' is not queryable now: " + e.getMessage(), RETRY_AFTER);
+        }
+        Map<Integer, List<KeyWindowValue<K, V>>> byPartition = new TreeMap<>();
+        results.getPartitionResults().forEach((partition, result) -> {
+            if (result.isFailure()) {
+                if (result.getFailureReason() == FailureReason.UNKNOWN_QUERY_TYPE) {
+                    throw new IllegalStateException("store '" + store + "' cannot answer a window range query: "
+                            + result.getFailureMessage());
+                }
+                return; // not active here, or not queryable now: the caller reports it missing
+            }
+            List<KeyWindowValue<K, V>> windows = new ArrayList<>();
+            byPartition.put(partition, windows);
+            try (KeyValueIterator<Windowed<K>, V> iterator = result.getResult()) {
+                iterator.forEachRemaining(kv -> windows.add(new KeyWindowValue<>(kv.key.key(),
+                        kv.key.window().startTime(), kv.key.window().startTime().plus(windowSize), plain(kv.value))));
+            }
+        });
+        return new PartitionsAnswer<>(byPartition);
     }
 
-    private <R> QueryResult<R> run(String store, int partition, Query<R> query) {
+    /**
+     * A window of one key and its value, in an answer that spans keys.
+     *
+     * @param key   the key
+     * @param start window start (inclusive)
+     * @param end   window end
+     * @param value the aggregate
+     */
+    public record KeyWindowValue<K, V>(K key, Instant start, Instant end, V value) {
+    }
+
+    private <K, R> QueryResult<R> run(String store, K key, Serializer<K> keySerializer, Query<R> query, Replica replica) {
+        return run(store, partitionOf(store, s -> s.queryMetadataForKey(store, key, keySerializer)), query, replica);
+    }
+
+    private <R> QueryResult<R> run(String store, int partition, Query<R> query, Replica replica) {
         QueryResult<R> result;
         try {
-            result = streams.query(StateQueryRequest.inStore(store).withQuery(query)
-                    .withPartitions(Set.of(partition)).requireActive())
+            StateQueryRequest<R> request = StateQueryRequest.inStore(store).withQuery(query).withPartitions(Set.of(partition));
+            result = streams.query(replica == Replica.ACTIVE ? request.requireActive() : request)
                     .getPartitionResults().get(partition);
         } catch (UnknownStateStoreException e) {
             throw new IllegalStateException("no store '" + store + "' in this topology", e);
@@ -198,15 +262,7 @@ public class LocalStateQueries {
     }
 
     private int partitionOf(String store, Function<KafkaStreams, KeyQueryMetadata> lookup) {
-        KafkaStreams.State state = streams.state();
-        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
-                || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
-            // no retry will help: the instance has stopped and its liveness check says so
-            throw new StoreNotQueryableException("Kafka Streams is " + state + "; this instance no longer answers queries", null);
-        }
-        if (!state.isRunningOrRebalancing()) {
-            throw new StoreNotQueryableException("Kafka Streams is " + state + "; store '" + store + "' is not queryable yet", RETRY_AFTER);
-        }
+        requireRunning(store);
         KeyQueryMetadata metadata;
         try {
             metadata = lookup.apply(streams);
@@ -220,5 +276,21 @@ public class LocalStateQueries {
             throw new StoreNotQueryableException("store '" + store + "' is not available (rebalance in progress)", RETRY_AFTER);
         }
         return metadata.partition();
+    }
+
+    /**
+     * Throws when Kafka Streams cannot answer queries in its current state: 503 without
+     * {@code Retry-After} once it has stopped, with it while starting.
+     */
+    void requireRunning(String store) {
+        KafkaStreams.State state = streams.state();
+        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
+            // no retry will help: the instance has stopped and its liveness check says so
+            throw new StoreNotQueryableException("Kafka Streams is " + state + "; this instance no longer answers queries", null);
+        }
+        if (!state.isRunningOrRebalancing()) {
+            throw new StoreNotQueryableException("Kafka Streams is " + state + "; store '" + store + "' is not queryable yet", RETRY_AFTER);
+        }
     }
 }

@@ -40,7 +40,7 @@ class LocalStateQueriesTest {
             queries.streams = streams;
             long started = System.nanoTime();
             assertThatThrownBy(() -> queries.windowsOfKey("counts", "k", new StringSerializer(),
-                    Instant.EPOCH, Instant.EPOCH.plusSeconds(60), Duration.ofMinutes(1)))
+                    Instant.EPOCH, Instant.EPOCH.plusSeconds(60), Duration.ofMinutes(1), Replica.ACTIVE))
                     .isInstanceOf(StoreNotQueryableException.class)
                     .hasMessageContaining("CREATED");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered without waiting")

@@ -1,0 +1,31 @@
+package dev.streamtemplate.runtime.query;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/**
+ * How {@link QueryRouter} reaches other instances, from {@code application.properties} under
+ * {@code query.*} (environment variables {@code QUERY_CONNECT_TIMEOUT} and so on). The address other
+ * instances reach this one at is Kafka Streams' {@code application.server}
+ * ({@code quarkus.kafka-streams.application-server}, host:port of the HTTP server; in Kubernetes the
+ * pod's stable DNS name from a StatefulSet's headless service).
+ */
+@ConfigMapping(prefix = "query")
+public interface QueryRoutingSettings {
+
+    /** Longest wait to open a connection to another instance. */
+    @WithDefault("500ms")
+    Duration connectTimeout();
+
+    /** Longest wait for another instance's whole answer once the request is sent. */
+    @WithDefault("2s")
+    Duration readTimeout();
+
+    /**
+     * Largest offset lag (changelog records not yet applied) at which a standby replica still answers
+     * a key query while the active task's instance cannot (KIP-535's {@code LagInfo#offsetLag}).
+     */
+    @WithDefault("10000")
+    long standbyMaxLag();
+}

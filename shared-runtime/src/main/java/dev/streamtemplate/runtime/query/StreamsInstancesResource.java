@@ -1,0 +1,169 @@
+package dev.streamtemplate.runtime.query;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.LagInfo;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.processor.TaskId;
+
+/**
+ * Where each store's partitions live: {@code GET /streams/instances} lists every instance of the
+ * service, its host:port, and per store the partitions of its active and standby tasks with their
+ * offset lags; {@code GET /streams/instance} is this instance's own part.
+ *
+ * <p>Sources: the group's assignment as this instance knows it
+ * ({@link KafkaStreams#metadataForAllStreamsClients}); each instance's own tasks
+ * ({@link KafkaStreams#metadataForLocalThreads}) and store lags
+ * ({@link KafkaStreams#allLocalStorePartitionLags}, KIP-535), asked from every instance over HTTP
+ * with the timeouts of {@link QueryRoutingSettings}.
+ */
+@Path("/streams")
+@Produces(MediaType.APPLICATION_JSON)
+public class StreamsInstancesResource {
+
+    /**
+     * One instance's view of itself.
+     *
+     * @param instance  host:port ({@code application.server})
+     * @param reachable whether it answered
+     * @param state     its Kafka Streams state ({@code RUNNING}, {@code REBALANCING}, ...), or the error
+     * @param stores    per store name: its partitions here
+     */
+    public record InstanceView(String instance, boolean reachable, String state, Map<String, StoreReplicas> stores) {
+    }
+
+    /**
+     * The partitions of one store on one instance.
+     *
+     * @param active    partitions whose active task runs here, ascending
+     * @param standby   partitions whose standby task runs here, ascending
+     * @param offsetLag per partition (active or standby): changelog records not yet in the local store
+     */
+    public record StoreReplicas(Set<Integer> active, Set<Integer> standby, Map<Integer, Long> offsetLag) {
+    }
+
+    @Inject
+    KafkaStreams streams;
+
+    @Inject
+    Topology topology;
+
+    @Inject
+    QueryRouter router;
+
+    @Inject
+    QueryRoutingSettings settings;
+
+    @Inject
+    ObjectMapper json;
+
+    /**
+     * Every instance of this service, as far as the group's assignment tells this instance, each asked
+     * for its own view; an instance that does not answer is listed with {@code reachable=false}.
+     *
+     * @return the instances, this one included, ordered by host:port
+     */
+    @GET
+    @Path("instances")
+    public List<InstanceView> instances() {
+        Collection<StreamsMetadata> clients;
+        try {
+            clients = streams.metadataForAllStreamsClients();
+        } catch (StreamsException e) {
+            clients = List.of();
+        }
+        Map<String, InstanceView> views = new TreeMap<>();
+        views.put(QueryRouter.endpoint(router.self()), instance());
+        HttpClient client = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+        for (StreamsMetadata metadata : clients) {
+            String name = QueryRouter.endpoint(metadata.hostInfo());
+            if (views.containsKey(name)) {
+                continue;
+            }
+            try {
+                HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create("http://" + name + "/streams/instance"))
+                        .timeout(settings.readTimeout()).header(QueryRouter.FORWARDED_BY, QueryRouter.endpoint(router.self()))
+                        .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                views.put(name, response.statusCode() == 200 ? json.readValue(response.body(), InstanceView.class)
+                        : new InstanceView(name, false, "HTTP " + response.statusCode(), Map.of()));
+            } catch (IOException e) {
+                views.put(name, new InstanceView(name, false, e.toString(), Map.of()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                views.put(name, new InstanceView(name, false, "interrupted", Map.of()));
+            }
+        }
+        return new ArrayList<>(views.values());
+    }
+
+    /**
+     * This instance: its state and, per store, the partitions of its active and standby tasks.
+     *
+     * @return this instance's view
+     */
+    @GET
+    @Path("instance")
+    public InstanceView instance() {
+        Map<Integer, Set<String>> storesBySubtopology = new HashMap<>();
+        for (TopologyDescription.Subtopology subtopology : topology.describe().subtopologies()) {
+            Set<String> stores = new TreeSet<>();
+            subtopology.nodes().forEach(node -> {
+                if (node instanceof TopologyDescription.Processor processor) {
+                    stores.addAll(processor.stores());
+                }
+            });
+            storesBySubtopology.put(subtopology.id(), stores);
+        }
+        Map<String, StoreReplicas> stores = new TreeMap<>();
+        Map<String, Map<Integer, LagInfo>> lags;
+        try {
+            lags = streams.allLocalStorePartitionLags();
+        } catch (StreamsException | IllegalStateException e) {
+            lags = Map.of();
+        }
+        try {
+            streams.metadataForLocalThreads().forEach(thread -> {
+                thread.activeTasks().forEach(task -> place(stores, storesBySubtopology, task.taskId(), true));
+                thread.standbyTasks().forEach(task -> place(stores, storesBySubtopology, task.taskId(), false));
+            });
+        } catch (StreamsException | IllegalStateException e) {
+            // not running: no tasks to list
+        }
+        Map<String, Map<Integer, LagInfo>> storeLags = lags;
+        stores.forEach((store, replicas) -> {
+            Map<Integer, LagInfo> byPartition = storeLags.getOrDefault(store, Map.of());
+            byPartition.forEach((partition, lag) -> replicas.offsetLag().put(partition, lag.offsetLag()));
+        });
+        return new InstanceView(QueryRouter.endpoint(router.self()), true, streams.state().name(), stores);
+    }
+
+    private static void place(Map<String, StoreReplicas> stores, Map<Integer, Set<String>> storesBySubtopology,
+                              TaskId task, boolean active) {
+        for (String store : storesBySubtopology.getOrDefault(task.subtopology(), Set.of())) {
+            StoreReplicas replicas = stores.computeIfAbsent(store,
+                    name -> new StoreReplicas(new TreeSet<>(), new TreeSet<>(), new TreeMap<>()));
+            (active ? replicas.active() : replicas.standby()).add(task.partition());
+        }
+    }
+}
