@@ -24,6 +24,14 @@ import org.apache.kafka.common.serialization.Serializer;
  * record's constructor is an error. A {@code null} byte array (a tombstone) reads as {@code null}
  * and {@code null} writes as {@code null}.
  *
+ * <p>Input events ({@link Event}s) have two more limits, so that one bad record cannot harm the rest:
+ * at most {@link #MAX_EVENT_BYTES} bytes (every event here is well under 1 KiB; a huge value would
+ * become huge keys, stores and output records), and an event time at most
+ * {@link #MAX_EVENT_TIME_AHEAD} after this machine's clock (an event from the far future would move
+ * stream time there and close every window at once, making everything after it late). The latter
+ * is the broker's own default bound on record timestamps, {@code message.timestamp.after.max.ms}
+ * (one hour, KIP-937).
+ *
  * @param <T> the record type
  */
 public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
@@ -37,6 +45,12 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
             .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .build();
+
+    /** Largest serialized input event accepted, in bytes (64 KiB). */
+    public static final int MAX_EVENT_BYTES = 64 * 1024;
+
+    /** How far after the wall clock an input event's time may be (one hour, as the broker's default). */
+    public static final java.time.Duration MAX_EVENT_TIME_AHEAD = java.time.Duration.ofHours(1);
 
     private final Class<T> type;
 
@@ -77,10 +91,23 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
         if (data == null) {
             return null;
         }
+        boolean event = Event.class.isAssignableFrom(type);
+        if (event && data.length > MAX_EVENT_BYTES) {
+            throw new MalformedEventException(topic, type, "the value has " + data.length
+                    + " bytes, more than the " + MAX_EVENT_BYTES + " an event may have", null);
+        }
         try {
             T value = MAPPER.readValue(data, type);
             if (value == null) {
                 throw new MalformedEventException(topic, type, "the JSON value is null", null);
+            }
+            if (event) {
+                java.time.Instant latest = java.time.Instant.now().plus(MAX_EVENT_TIME_AHEAD);
+                java.time.Instant time = ((Event) value).eventTime();
+                if (time.isAfter(latest)) {
+                    throw new MalformedEventException(topic, type, "event time " + time + " is more than "
+                            + MAX_EVENT_TIME_AHEAD.toMinutes() + " minutes after this machine's clock", null);
+                }
             }
             return value;
         } catch (ValueInstantiationException e) {

@@ -11,6 +11,8 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.temporal.ChronoUnit;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -105,6 +107,28 @@ class EventContractTest {
                 .hasMessageContaining("type")
                 .hasMessageContaining("EMPTY_CART")
                 .hasMessageContaining("ADD_ITEM");
+    }
+
+    @Test
+    void anOversizedEventIsRejectedBeforeItIsParsed() {
+        String json = "{\"eventId\":\"e\",\"userId\":\"u\",\"page\":\"/" + "x".repeat(JsonSerde.MAX_EVENT_BYTES)
+                + "\",\"timestamp\":\"2026-01-01T00:00:00Z\"}";
+        assertThatThrownBy(() -> JsonSerde.of(PageView.class).deserialize("page-views", json.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("on topic 'page-views'")
+                .hasMessageContaining("more than the 65536 an event may have");
+    }
+
+    @Test
+    void anEventFromTheFarFutureIsRejectedAndOneWithinTheHourIsNot() {
+        Instant soon = Instant.now().plus(Duration.ofMinutes(50)).truncatedTo(ChronoUnit.SECONDS);
+        String template = "{\"eventId\":\"e\",\"userId\":\"u\",\"page\":\"/home\",\"timestamp\":\"%s\"}";
+        assertThat(JsonSerde.of(PageView.class).deserialize("page-views",
+                String.format(template, soon).getBytes(StandardCharsets.UTF_8)).timestamp()).isEqualTo(soon);
+        assertThatThrownBy(() -> JsonSerde.of(PageView.class).deserialize("page-views",
+                String.format(template, "9999-12-31T00:00:00Z").getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("9999-12-31T00:00:00Z is more than 60 minutes after this machine's clock");
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.runtime.query.QueryRouter;
 import dev.streamtemplate.testing.FreshStateDirectory;
+import dev.streamtemplate.testing.PoisonRecords;
 import dev.streamtemplate.testing.KafkaTestResource;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;
@@ -97,6 +98,7 @@ class TrafficPipelineTest {
     /** Two hours in 12 s: like traffic rather than a backlog, so most page views are on time. */
     private static final double REPLAY_SPEED = 600;
 
+    private static List<PoisonRecords.Sent> poisoned;
     private static Result tumblingOracle;
     private static Result hoppingOracle;
     private static Result sessionOracle;
@@ -111,8 +113,19 @@ class TrafficPipelineTest {
                 .toList();
         long pageViewCount = replay.stream().filter(e -> e.value() instanceof PageView).count();
         assertThat(pageViewCount).as("page views in the replay").isGreaterThan(1_000);
+        // Poison on both input topics in the middle of the traffic: every record of it must end on the
+        // dead-letter topic, and every valid record before and after it must count as the oracle says.
+        List<PoisonRecords.Poison> poisons = new ArrayList<>();
+        GeneratedEvent firstView = replay.stream().filter(e -> e.value() instanceof PageView).findFirst().orElseThrow();
+        GeneratedEvent firstPurchase = replay.stream().filter(e -> e.value() instanceof Purchase).findFirst().orElseThrow();
+        poisons.addAll(PoisonRecords.forTopic(TopicCatalogue.PAGE_VIEWS.name(), firstView.key(), firstView.value(),
+                "timestamp", "userId", null, true, true));
+        poisons.addAll(PoisonRecords.forTopic(TopicCatalogue.PURCHASES.name(), firstPurchase.key(), firstPurchase.value(),
+                "timestamp", "productId", null, true, true));
         try (EventPublisher publisher = new EventPublisher(bootstrap)) {
-            publisher.publishPaced(replay, REPLAY_SPEED);
+            publisher.publishPaced(replay.subList(0, replay.size() / 2), REPLAY_SPEED);
+            poisoned = PoisonRecords.publish(bootstrap, poisons);
+            publisher.publishPaced(replay.subList(replay.size() / 2, replay.size()), REPLAY_SPEED);
         }
 
         // Once every page view has been re-keyed, close all windows: one event on every partition of
@@ -128,8 +141,8 @@ class TrafficPipelineTest {
             publisher.flush();
         }
 
-        List<TopicRecord<String, PageView>> pageViews = read(TopicCatalogue.PAGE_VIEWS.name(), PageView.class);
-        List<TopicRecord<String, Purchase>> purchases = read(TopicCatalogue.PURCHASES.name(), Purchase.class);
+        List<TopicRecord<String, PageView>> pageViews = PoisonRecords.validRecords(bootstrap, TopicCatalogue.PAGE_VIEWS.name(), PageView.class);
+        List<TopicRecord<String, Purchase>> purchases = PoisonRecords.validRecords(bootstrap, TopicCatalogue.PURCHASES.name(), Purchase.class);
         Awaitility.await("the repartition topic to hold all " + pageViews.size() + " page views")
                 .atMost(PIPELINE_BOUND).pollInterval(Duration.ofMillis(500))
                 .until(() -> read(REPARTITION_TOPIC, PageView.class).size() >= pageViews.size());
@@ -198,7 +211,21 @@ class TrafficPipelineTest {
         assertThat(emitted + open + late.get(TrafficTopology.TUMBLING_AGGREGATION).size())
                 .as("emitted + open + late tumbling page views").isEqualTo(pageViews.size());
 
-        assertThat(droppedRecords()).as("Kafka Streams' dropped-records-total").isZero();
+        // Every poison record is on the dead-letter topic, named by its origin, with the reason.
+        List<TopicRecord<byte[], byte[]>> deadLetters = PoisonRecords.deadLetters(bootstrap, TopicCatalogue.TRAFFIC_ANALYTICS_DLQ.name());
+        for (PoisonRecords.Sent sent : poisoned) {
+            assertThat(sent.deadLetterIn(deadLetters)).as("dead letter of the %s on %s", sent.poison().kind(), sent.poison().topic())
+                    .hasValueSatisfying(letter -> assertThat(PoisonRecords.header(letter, "__streams.errors.message"))
+                            .contains(sent.poison().expectation()));
+        }
+        assertThat(deadLetters).as("dead letters: one per poison record").hasSameSizeAs(poisoned);
+        assertThat(deadLetters).as("dead letters without their value: the values too large to carry")
+                .filteredOn(letter -> letter.value() == null && PoisonRecords.header(letter, "__streams.errors.value.omitted.bytes") != null)
+                .hasSize((int) poisoned.stream().filter(p -> p.poison().value() != null
+                        && p.poison().value().length == PoisonRecords.TOO_LARGE_FOR_A_DEAD_LETTER).count());
+        assertThat(droppedRecords()).as("Kafka Streams' dropped-records-total: the poison records").isEqualTo(poisoned.size());
+        assertThat(streams.state()).as("Kafka Streams after the poison").isEqualTo(KafkaStreams.State.RUNNING);
+        System.out.printf("poison: %d records on %d topics, %d dead letters%n", poisoned.size(), 2, deadLetters.size());
         System.out.printf("replay: %s%noracle: %d page views, %d purchases; tumbling %d windows (%d late), hopping %d (%d late),"
                         + " sessions %d (%d late), bursts %d (%d late)%n", REPLAY, pageViews.size(), purchases.size(),
                 tumblingOracle.emitted().size(), tumblingOracle.late().size(), hoppingOracle.emitted().size(),
