@@ -122,7 +122,7 @@ class EventContractTest {
     @Test
     void anEventFromTheFarFutureIsRejectedAndOneWithinTheHourIsNot() {
         Instant soon = Instant.now().plus(Duration.ofMinutes(50)).truncatedTo(ChronoUnit.SECONDS);
-        String template = "{\"eventId\":\"e\",\"userId\":\"u\",\"page\":\"/home\",\"timestamp\":\"%s\"}";
+        String template = "{\"eventId\":\"e\",\"userId\":\"u\",\"page\":\"/home\",\"productId\":null,\"referrer\":null,\"timestamp\":\"%s\"}";
         assertThat(JsonSerde.of(PageView.class).deserialize("page-views",
                 String.format(template, soon).getBytes(StandardCharsets.UTF_8)).timestamp()).isEqualTo(soon);
         assertThatThrownBy(() -> JsonSerde.of(PageView.class).deserialize("page-views",

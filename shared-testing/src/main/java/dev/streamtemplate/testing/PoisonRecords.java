@@ -181,12 +181,30 @@ public final class PoisonRecords {
      * @return the valid records in partition and offset order per partition
      */
     public static <V> List<TopicRecord<String, V>> validRecords(String bootstrapServers, String topic, Class<V> type) {
+        return valid(bootstrapServers, topic, type, false);
+    }
+
+    /**
+     * The records of table topic {@code topic} a service accepts: a key, and a value readable as
+     * {@code type} or none (a tombstone, which deletes), read with {@code read_committed}.
+     *
+     * @param bootstrapServers the broker
+     * @param topic            a compacted input topic
+     * @param type             its value type
+     * @return the valid records, tombstones included, in partition and offset order per partition
+     */
+    public static <V> List<TopicRecord<String, V>> validTableRecords(String bootstrapServers, String topic, Class<V> type) {
+        return valid(bootstrapServers, topic, type, true);
+    }
+
+    private static <V> List<TopicRecord<String, V>> valid(String bootstrapServers, String topic, Class<V> type,
+                                                          boolean tombstones) {
         JsonSerde<V> serde = JsonSerde.of(type);
         List<TopicRecord<String, V>> valid = new ArrayList<>();
         for (TopicRecord<String, byte[]> record : new TopicReader<>(bootstrapServers,
                 new org.apache.kafka.common.serialization.StringDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer()).readAll(topic)) {
-            if (record.key() == null || record.value() == null) {
+            if (record.key() == null || (record.value() == null && !tombstones)) {
                 continue;
             }
             try {

@@ -9,6 +9,7 @@ import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASES;
 import static dev.streamtemplate.schemas.TopicCatalogue.USER_CHANGES;
 
 import dev.streamtemplate.runtime.errors.KeyAndValueRequired;
+import dev.streamtemplate.runtime.errors.KeyRequired;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Product;
@@ -141,16 +142,18 @@ public class CustomerEnrichmentTopology {
                 STRING, JsonSerde.of(UserVersion.class)));
         KTable<String, UserProfile> users = builder.stream(USER_CHANGES.name(),
                         Consumed.with(STRING, USER_CHANGE).withName("user-changes-source"))
+                .mapValues(new KeyRequired<>(USER_CHANGES.name()), Named.as("user-changes-key-required"))
                 // the tombstone after a DELETE is for compaction; the DELETE already removed the row
                 .filter((user, change) -> change != null, Named.as("user-changes-skip-tombstones"))
-                .mapValues(new KeyAndValueRequired<>(USER_CHANGES.name()), Named.as("user-changes-key-required"))
                 .processValues(UserChangeApplier::new, Named.as("user-changes-apply-by-version"), USER_VERSIONS_STORE)
                 .toTable(Named.as("users-table"), Materialized.<String, UserProfile, KeyValueStore<Bytes, byte[]>>as(USERS_STORE)
                         .withKeySerde(STRING).withValueSerde(PROFILE));
 
-        KTable<String, Product> products = builder.table(PRODUCTS.name(),
-                Consumed.with(STRING, PRODUCT).withName("products-source"),
-                Materialized.<String, Product, KeyValueStore<Bytes, byte[]>>as(PRODUCTS_STORE)
+        // Products: a table (a null value deletes); a record without a key goes to the dead-letter topic.
+        KTable<String, Product> products = builder.stream(PRODUCTS.name(),
+                        Consumed.with(STRING, PRODUCT).withName("products-source"))
+                .mapValues(new KeyRequired<>(PRODUCTS.name()), Named.as("products-key-required"))
+                .toTable(Named.as("products-table"), Materialized.<String, Product, KeyValueStore<Bytes, byte[]>>as(PRODUCTS_STORE)
                         .withKeySerde(STRING).withValueSerde(PRODUCT));
 
         // Enriched page views: stream-table join with users (same key), then product pages by product.

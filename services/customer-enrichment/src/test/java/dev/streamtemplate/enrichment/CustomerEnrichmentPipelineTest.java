@@ -18,6 +18,7 @@ import dev.streamtemplate.schemas.UserChange;
 import dev.streamtemplate.schemas.UserProfile;
 import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.KafkaTestResource;
+import dev.streamtemplate.testing.PoisonRecords;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;
 import io.quarkus.test.common.WithTestResource;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,14 +88,30 @@ class CustomerEnrichmentPipelineTest {
         List<GeneratedEvent> replay = new ShopTrafficGenerator(REPLAY).replay().stream()
                 .filter(e -> INPUTS.contains(e.topic()))
                 .toList();
-        try (EventPublisher publisher = new EventPublisher(KafkaTestResource.bootstrapServers())) {
-            publisher.publishPaced(replay, REPLAY_SPEED);
+        // Poison on all four input topics in the middle of the traffic: every record of it must end on
+        // the dead-letter topic, and the valid records before and after it must give the oracle's tables.
+        // (The broker itself refuses a record without a key on the compacted user-changes and products.)
+        List<PoisonRecords.Poison> poisons = new ArrayList<>();
+        poisons.addAll(PoisonRecords.forTopic(TopicCatalogue.PAGE_VIEWS.name(), first(replay, PageView.class).key(),
+                first(replay, PageView.class).value(), "timestamp", "userId", null, true, true));
+        poisons.addAll(PoisonRecords.forTopic(TopicCatalogue.PURCHASES.name(), first(replay, Purchase.class).key(),
+                first(replay, Purchase.class).value(), "timestamp", "productId", null, true, true));
+        poisons.addAll(PoisonRecords.forTopic(TopicCatalogue.USER_CHANGES.name(), first(replay, UserChange.class).key(),
+                first(replay, UserChange.class).value(), "sourceTimestamp", "version", "op", false, false));
+        poisons.addAll(PoisonRecords.forTopic(TopicCatalogue.PRODUCTS.name(), first(replay, Product.class).key(),
+                first(replay, Product.class).value(), "updatedAt", "name", null, false, false));
+        String bootstrap = KafkaTestResource.bootstrapServers();
+        List<PoisonRecords.Sent> poisoned;
+        try (EventPublisher publisher = new EventPublisher(bootstrap)) {
+            publisher.publishPaced(replay.subList(0, replay.size() / 2), REPLAY_SPEED);
+            poisoned = PoisonRecords.publish(bootstrap, poisons);
+            publisher.publishPaced(replay.subList(replay.size() / 2, replay.size()), REPLAY_SPEED);
         }
 
-        List<TopicRecord<String, UserChange>> changes = read(TopicCatalogue.USER_CHANGES.name(), UserChange.class);
-        List<TopicRecord<String, Product>> products = read(TopicCatalogue.PRODUCTS.name(), Product.class);
-        List<TopicRecord<String, Purchase>> purchases = read(TopicCatalogue.PURCHASES.name(), Purchase.class);
-        List<TopicRecord<String, PageView>> pageViews = read(TopicCatalogue.PAGE_VIEWS.name(), PageView.class);
+        List<TopicRecord<String, UserChange>> changes = PoisonRecords.validTableRecords(bootstrap, TopicCatalogue.USER_CHANGES.name(), UserChange.class);
+        List<TopicRecord<String, Product>> products = PoisonRecords.validTableRecords(bootstrap, TopicCatalogue.PRODUCTS.name(), Product.class);
+        List<TopicRecord<String, Purchase>> purchases = PoisonRecords.validRecords(bootstrap, TopicCatalogue.PURCHASES.name(), Purchase.class);
+        List<TopicRecord<String, PageView>> pageViews = PoisonRecords.validRecords(bootstrap, TopicCatalogue.PAGE_VIEWS.name(), PageView.class);
         assertThat(changes.size() + products.size() + purchases.size() + pageViews.size())
                 .as("input records read back").isEqualTo(replay.size());
         assertThat(changes).as("the replay deletes users").anyMatch(r -> r.value() == null);
@@ -111,6 +129,20 @@ class CustomerEnrichmentPipelineTest {
         Awaitility.await("enriched-page-views to hold all " + pageViews.size() + " page views")
                 .atMost(PIPELINE_BOUND).pollInterval(Duration.ofSeconds(1))
                 .until(() -> read(TopicCatalogue.ENRICHED_PAGE_VIEWS.name(), EnrichedPageView.class).size() >= pageViews.size());
+
+        // Every poison record is on the dead-letter topic, named by its origin, with the reason.
+        List<TopicRecord<byte[], byte[]>> deadLetters = PoisonRecords.deadLetters(bootstrap, TopicCatalogue.CUSTOMER_ENRICHMENT_DLQ.name());
+        for (PoisonRecords.Sent sent : poisoned) {
+            assertThat(sent.deadLetterIn(deadLetters)).as("dead letter of the %s on %s", sent.poison().kind(), sent.poison().topic())
+                    .hasValueSatisfying(letter -> assertThat(PoisonRecords.header(letter, "__streams.errors.message"))
+                            .contains(sent.poison().expectation()));
+        }
+        assertThat(deadLetters).as("dead letters: one per poison record").hasSameSizeAs(poisoned);
+        double dropped = streams.metrics().entrySet().stream().filter(e -> e.getKey().name().equals("dropped-records-total"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+        assertThat(dropped).as("Kafka Streams' dropped-records-total: the poison records").isEqualTo(poisoned.size());
+        assertThat(streams.state()).as("Kafka Streams after the poison").isEqualTo(KafkaStreams.State.RUNNING);
+        System.out.printf("poison: %d records on 4 topics, %d dead letters%n", poisoned.size(), deadLetters.size());
 
         List<TopicRecord<String, EnrichedPageView>> enriched = read(TopicCatalogue.ENRICHED_PAGE_VIEWS.name(), EnrichedPageView.class);
         assertThat(enriched).as("enriched views keyed by their user").allMatch(r -> r.key().equals(r.value().view().userId()));
@@ -166,7 +198,8 @@ class CustomerEnrichmentPipelineTest {
                 .extract().as(OrderLine[].class))).containsExactlyInAnyOrderElementsOf(order.getValue()));
 
         // a deleted user (present in the replay's changes, absent from the oracle's users) is 404
-        String deleted = read(TopicCatalogue.USER_CHANGES.name(), UserChange.class).stream()
+        String deleted = PoisonRecords.validTableRecords(KafkaTestResource.bootstrapServers(), TopicCatalogue.USER_CHANGES.name(),
+                        UserChange.class).stream()
                 .filter(r -> r.value() == null).map(TopicRecord::key)
                 .filter(user -> !oracle.users().containsKey(user)).findFirst().orElse("no-such-user");
         given().when().get("/customers/{u}", deleted).then().statusCode(404).contentType(ContentType.JSON)
@@ -201,6 +234,11 @@ class CustomerEnrichmentPipelineTest {
     private static <V> Map<String, V> latest(String topic, Class<V> type) {
         return new TopicReader<>(KafkaTestResource.bootstrapServers(), new StringDeserializer(), JsonSerde.of(type))
                 .readLatestByKey(topic);
+    }
+
+    /** The first generated event of {@code type} in {@code replay}: the base of that topic's poison. */
+    private static GeneratedEvent first(List<GeneratedEvent> replay, Class<?> type) {
+        return replay.stream().filter(e -> type.isInstance(e.value())).findFirst().orElseThrow();
     }
 
     private static <V> List<TopicRecord<String, V>> read(String topic, Class<V> type) {

@@ -17,6 +17,7 @@ import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.KafkaTestResource;
+import dev.streamtemplate.testing.PoisonRecords;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;
 import io.quarkus.test.common.WithTestResource;
@@ -51,11 +52,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code attributed-revenue-hourly} and {@code late-events}, read with {@code read_committed}, equal
  * a plain-Java batch computation of last-touch attribution over the same events, exactly.
  *
- * <p>The test profile's grace period (20 minutes) is more than the out-of-order delivery (20 s) and
+ * <p>The test profile's grace period (60 minutes) is more than the out-of-order delivery (20 s) and
  * than the interleaving of repartitioned inputs written by different tasks in a replay sent 600
- * times faster than real time (a few event-time minutes), and far less than the lateness of the
- * generator's late events (two hours): so which records are late is decided by the input alone, and
- * the oracle can name them. After the replay, clock events on every partition close the windows in
+ * times faster than real time (a few event-time minutes, more on a busy machine: 60 minutes are 6 s
+ * of wall-clock time), and an hour less than the lateness of the generator's late events (three
+ * hours) beyond the lookback: so which records are late is decided by the input alone, and the
+ * oracle can name them. After the replay, clock events on every partition close the windows in
  * steps, each awaited before the next, as continuing traffic would.
  */
 @QuarkusTest
@@ -69,16 +71,17 @@ class AttributionPipelineTest {
     /** Partitions of the inputs, so of the repartition topics and tasks. */
     private static final int PARTITIONS = TopicCatalogue.PURCHASES.partitions();
     /**
-     * Three hours of traffic ending two hours ago, so that its revenue windows can be closed with
-     * event times before now + 1 h (the broker's {@code message.timestamp.after.max.ms}).
+     * Four hours of traffic ending three hours ago, so that its revenue windows can be closed with
+     * event times before now + 1 h (the broker's {@code message.timestamp.after.max.ms}); 3 % of it
+     * delivered three hours late, an hour more than the lookback plus the grace period.
      */
     private static final GeneratorConfig REPLAY = GeneratorConfig.defaults()
-            .withStart(Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofHours(5)))
-            .withDuration(Duration.ofHours(3))
+            .withStart(Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofHours(7)))
+            .withDuration(Duration.ofHours(4))
             .withSeed(4242L)
             .withUsers(400)
-            .withLate(0.03, Duration.ofHours(2));
-    /** Three hours in 18 s. */
+            .withLate(0.03, Duration.ofHours(3));
+    /** Four hours in 24 s. */
     private static final double SPEED = 600;
 
     @Inject
@@ -87,13 +90,14 @@ class AttributionPipelineTest {
     @Inject
     KafkaStreams streams;
 
+    private static List<PoisonRecords.Sent> poisoned;
     private static Map<String, String> expectedAttribution;
     private static Map<String, Map<String, Long>> expectedRevenue;
 
     @Test
     @Order(1)
     void attributedPurchasesAndRevenueEqualTheBatchOracle() throws InterruptedException {
-        assertThat(settings.grace()).as("test profile grace").isEqualTo(Duration.ofMinutes(20));
+        assertThat(settings.grace()).as("test profile grace").isEqualTo(Duration.ofMinutes(60));
         List<GeneratedEvent> generated = new ShopTrafficGenerator(REPLAY).replay();
         Instant end = generated.stream().map(GeneratedEvent::eventTime).max(Comparator.naturalOrder()).orElseThrow();
         // Late events delivered after the end of the period would arrive when stream time no longer
@@ -103,8 +107,19 @@ class AttributionPipelineTest {
                 .filter(e -> e.value() instanceof PageView || e.value() instanceof Purchase)
                 .filter(e -> e.delivery() != Delivery.LATE || e.deliveryTime().isBefore(lastLateDelivery))
                 .toList();
-        try (EventPublisher publisher = new EventPublisher(KafkaTestResource.bootstrapServers())) {
-            publisher.publishPaced(replay, SPEED);
+        // Poison on both inputs in the middle of the traffic: all of it must end on the dead-letter
+        // topic while the valid records around it are attributed as the oracle says.
+        String bootstrap = KafkaTestResource.bootstrapServers();
+        GeneratedEvent firstView = replay.stream().filter(e -> e.value() instanceof PageView).findFirst().orElseThrow();
+        GeneratedEvent firstPurchase = replay.stream().filter(e -> e.value() instanceof Purchase).findFirst().orElseThrow();
+        List<PoisonRecords.Poison> poisons = new ArrayList<>(PoisonRecords.forTopic(TopicCatalogue.PAGE_VIEWS.name(),
+                firstView.key(), firstView.value(), "timestamp", "userId", null, true, true));
+        poisons.addAll(PoisonRecords.forTopic(TopicCatalogue.PURCHASES.name(), firstPurchase.key(), firstPurchase.value(),
+                "timestamp", "productId", null, true, true));
+        try (EventPublisher publisher = new EventPublisher(bootstrap)) {
+            publisher.publishPaced(replay.subList(0, replay.size() / 2), SPEED);
+            poisoned = PoisonRecords.publish(bootstrap, poisons);
+            publisher.publishPaced(replay.subList(replay.size() / 2, replay.size()), SPEED);
         }
         List<PageView> views = replay.stream().filter(e -> e.value() instanceof PageView)
                 .map(e -> (PageView) e.value()).filter(v -> v.productId() != null).toList();
@@ -159,12 +174,14 @@ class AttributionPipelineTest {
                 .as("one final attribution per purchase").filteredOn(r -> !r.key().startsWith(CLOCK_USER))
                 .hasSize(expectedAttribution.size());
 
-        // Then the revenue windows: the clock's own attributions, final one grace period later, move
-        // the stream time of every page's task past the last hour + grace + settle.
+        // Then the revenue windows: a clock attribution past the last hour + grace + settle moves the
+        // stream time of every page's task there once it is final, a grace period later. Each step
+        // also makes the previous step's clock attributions final, which shows that it was processed.
         Duration finalAfter = settings.grace().plus(Duration.ofMinutes(1));
         Instant revenueClosed = end.plus(settings.revenueWindow()).plus(settings.grace()).plus(settings.settle())
                 .plus(Duration.ofMinutes(1));
-        List<Instant> steps = List.of(joinClosed, joinClosed.plus(finalAfter), revenueClosed, revenueClosed.plus(finalAfter));
+        Instant second = revenueClosed.isAfter(joinClosed.plus(finalAfter)) ? revenueClosed : joinClosed.plus(finalAfter);
+        List<Instant> steps = List.of(joinClosed, second, second.plus(finalAfter));
         for (int step = 1; step < steps.size(); step++) {
             publishClock(steps.get(step), steps.get(step - 1));
         }
@@ -184,7 +201,15 @@ class AttributionPipelineTest {
                 .untilAsserted(() -> assertThat(revenue()).isEqualTo(expectedRevenue));
         double dropped = streams.metrics().entrySet().stream().filter(e -> e.getKey().name().equals("dropped-records-total"))
                 .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
-        assertThat(dropped).as("Kafka Streams' dropped-records-total").isZero();
+        List<TopicRecord<byte[], byte[]>> deadLetters = PoisonRecords.deadLetters(bootstrap, TopicCatalogue.PURCHASE_ATTRIBUTION_DLQ.name());
+        for (PoisonRecords.Sent sent : poisoned) {
+            assertThat(sent.deadLetterIn(deadLetters)).as("dead letter of the %s on %s", sent.poison().kind(), sent.poison().topic())
+                    .hasValueSatisfying(letter -> assertThat(PoisonRecords.header(letter, "__streams.errors.message"))
+                            .contains(sent.poison().expectation()));
+        }
+        assertThat(deadLetters).as("dead letters: one per poison record").hasSameSizeAs(poisoned);
+        assertThat(dropped).as("Kafka Streams' dropped-records-total: the poison records").isEqualTo(poisoned.size());
+        System.out.printf("poison: %d records on 2 topics, %d dead letters%n", poisoned.size(), deadLetters.size());
         System.out.printf("replay: %s%noracle: %d purchases (%d attributed, %d late), %d product views (%d late), %d revenue windows%n",
                 REPLAY, purchases.size(), attributedView.size(), latePurchases.size(), views.size(), lateViews.size(),
                 expectedRevenue.size());
@@ -197,7 +222,7 @@ class AttributionPipelineTest {
         String key = expectedRevenue.keySet().iterator().next();
         String page = key.substring(0, key.indexOf('@'));
         Instant from = REPLAY.start().minus(Duration.ofHours(1));
-        Instant to = REPLAY.start().plus(Duration.ofHours(3));
+        Instant to = REPLAY.start().plus(REPLAY.duration()).plus(Duration.ofHours(1));
         List<PageRevenue> answer = List.of(given().queryParam("page", page).queryParam("from", from.toString())
                 .queryParam("to", to.toString()).when().get("/revenue")
                 .then().statusCode(200).contentType(ContentType.JSON).extract().as(PageRevenue[].class));
