@@ -240,6 +240,14 @@ class AttributionPipelineTest {
                 .then().statusCode(400).body("message", containsString("must be after"));
         given().queryParam("page", "/" + "x".repeat(600)).queryParam("from", from.toString()).queryParam("to", to.toString())
                 .when().get("/revenue").then().statusCode(400).body("message", containsString("longer than 512"));
+        given().queryParam("page", page).queryParam("from", "yesterday").queryParam("to", to.toString()).when().get("/revenue")
+                .then().statusCode(400).contentType(ContentType.JSON).body("message", containsString("not an ISO-8601 instant"));
+        given().queryParam("page", page).queryParam("from", from.toString()).queryParam("to", from.plus(Duration.ofDays(400)).toString())
+                .when().get("/revenue").then().statusCode(400).contentType(ContentType.JSON).body("message", containsString("wider than the allowed"));
+        given().when().get("/no-such-route").then().statusCode(404).contentType(ContentType.JSON).body("status", equalTo(404));
+        given().queryParam("page", page).when().delete("/revenue").then().statusCode(405).contentType(ContentType.JSON)
+                .body("status", equalTo(405));
+        given().when().post("/streams/instances").then().statusCode(405).contentType(ContentType.JSON);
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         assertThat(given().when().get("/q/metrics").then().statusCode(200).extract().asString())
                 .contains("late_events_total{aggregation=\"attribution-views\"");
