@@ -30,7 +30,11 @@ public final class ServiceCatalogue {
                             "/revenue?page=/products/p-0010&from={from}&to={to}", false))),
             new ServiceSpec("customer-enrichment", 8083, List.of("-Xmx384m"), Map.of(), List.of(
                     new SampleQuery("customer 360 of u-0001", "/customers/u-0001", false),
-                    new SampleQuery("customer 360 of u-0002", "/customers/u-0002", false))));
+                    new SampleQuery("customer 360 of u-0002", "/customers/u-0002", false))),
+            new ServiceSpec("shopping-cart", 8084, List.of("-Xmx384m"), Map.of(), List.of(
+                    new SampleQuery("cart of u-0001", "/users/u-0001/cart", false),
+                    new SampleQuery("orders of u-0001", "/users/u-0001/orders", false),
+                    new SampleQuery("orders of u-0002", "/users/u-0002/orders", false))));
 
     private ServiceCatalogue() {
     }

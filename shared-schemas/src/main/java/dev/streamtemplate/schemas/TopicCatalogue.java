@@ -102,9 +102,24 @@ public final class TopicCatalogue {
     public static final List<TopicSpec> CUSTOMER_ENRICHMENT_OUTPUTS = List.of(ENRICHED_PAGE_VIEWS, CUSTOMER_360, ORDER_DETAILS,
             CUSTOMER_ENRICHMENT_DLQ);
 
+    /**
+     * shopping-cart: the current cart of each user (items, quantities, prices at the time of adding);
+     * a table, compacted, keyed by user id; a tombstone when a cart is emptied.
+     */
+    public static final TopicSpec CARTS = new TopicSpec("carts", 4, CleanupPolicy.COMPACT, Object.class);
+    /** shopping-cart: one record per checkout of a non-empty cart, keyed by user id. */
+    public static final TopicSpec ORDERS = new TopicSpec("orders", 4, CleanupPolicy.DELETE, Object.class);
+    /** shopping-cart: cart commands that were not applied, with the reason, keyed by user id. */
+    public static final TopicSpec CART_REJECTIONS = new TopicSpec("cart-rejections", 4, CleanupPolicy.DELETE, Object.class);
+    /** shopping-cart's dead-letter topic. */
+    public static final TopicSpec SHOPPING_CART_DLQ = new TopicSpec("shopping-cart-dlq", 1, CleanupPolicy.DELETE, byte[].class);
+
+    /** The topics shopping-cart writes. */
+    public static final List<TopicSpec> SHOPPING_CART_OUTPUTS = List.of(CARTS, ORDERS, CART_REJECTIONS, SHOPPING_CART_DLQ);
+
     /** Every topic above: what a fresh cluster needs before the services start. */
     public static final List<TopicSpec> ALL = java.util.stream.Stream.of(INPUT_TOPICS, TRAFFIC_ANALYTICS_OUTPUTS,
-                    PURCHASE_ATTRIBUTION_OUTPUTS, CUSTOMER_ENRICHMENT_OUTPUTS)
+                    PURCHASE_ATTRIBUTION_OUTPUTS, CUSTOMER_ENRICHMENT_OUTPUTS, SHOPPING_CART_OUTPUTS)
             .flatMap(List::stream).toList();
 
     private TopicCatalogue() {

@@ -13,5 +13,11 @@ public enum Delivery {
      * Delivered {@link GeneratorConfig#lateBy()} to {@code lateBy} + 10 minutes after its event time:
      * later than any grace period the services use. Only page views and purchases are delivered late.
      */
-    LATE
+    LATE,
+    /**
+     * A second delivery of a cart command, identical to the first (event id included), 1 ms to
+     * {@link GeneratorConfig#maxDuplicateDelay()} after the first one: what a producer retry after a
+     * lost acknowledgement upstream of the broker looks like. The first delivery keeps its own kind.
+     */
+    REDELIVERED
 }

@@ -26,10 +26,16 @@ import java.time.temporal.ChronoUnit;
  *                           {@code lateBy} to {@code lateBy} + 10 minutes after they happened
  * @param eventsPerSecond    target rate of live mode in events per second (default 50); sizes the
  *                           population through {@link #forLive(Instant)}
+ * @param duplicateFraction  share of cart commands, in [0, 1], delivered a second time, as a producer
+ *                           retry after a lost acknowledgement would (default 0.03); the copy is
+ *                           identical, event id included ({@link Delivery#REDELIVERED})
+ * @param maxDuplicateDelay  the largest delay of a second delivery after the first (default 5 seconds);
+ *                           the delay is uniform in [1 ms, maxDuplicateDelay]
  */
 public record GeneratorConfig(long seed, int users, int products, Instant start, Duration duration,
                               double outOfOrderFraction, Duration maxOutOfOrder, double lateFraction,
-                              Duration lateBy, double eventsPerSecond) {
+                              Duration lateBy, double eventsPerSecond, double duplicateFraction,
+                              Duration maxDuplicateDelay) {
 
     /** The default start instant (ISO-8601 {@code 2025-01-01T00:00:00Z}). */
     public static final Instant DEFAULT_START = Instant.parse("2025-01-01T00:00:00Z");
@@ -48,6 +54,8 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
         requirePositive(lateBy, "lateBy");
         requireFraction(outOfOrderFraction, "outOfOrderFraction");
         requireFraction(lateFraction, "lateFraction");
+        requireFraction(duplicateFraction, "duplicateFraction");
+        requirePositive(maxDuplicateDelay, "maxDuplicateDelay");
         if (outOfOrderFraction + lateFraction > 1.0) {
             throw new IllegalArgumentException("outOfOrderFraction + lateFraction must be <= 1");
         }
@@ -71,7 +79,7 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
     /** The defaults listed on the record components. */
     public static GeneratorConfig defaults() {
         return new GeneratorConfig(42, 200, 100, DEFAULT_START, Duration.ofHours(1), 0.05, Duration.ofSeconds(20),
-                0.002, Duration.ofHours(2), 50);
+                0.002, Duration.ofHours(2), 50, 0.03, Duration.ofSeconds(5));
     }
 
     /**
@@ -90,29 +98,29 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
 
     public GeneratorConfig withSeed(long seed) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
     }
 
     public GeneratorConfig withUsers(int users) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
     }
 
     public GeneratorConfig withProducts(int products) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
     }
 
     /** @param start the simulated start (ISO-8601 instant), truncated to milliseconds */
     public GeneratorConfig withStart(Instant start) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
     }
 
     /** @param duration the simulated length of a replay */
     public GeneratorConfig withDuration(Duration duration) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
     }
 
     /**
@@ -121,7 +129,7 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
      */
     public GeneratorConfig withOutOfOrder(double fraction, Duration maxDelay) {
         return new GeneratorConfig(seed, users, products, start, duration, fraction, maxDelay,
-                lateFraction, lateBy, eventsPerSecond);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
     }
 
     /**
@@ -130,12 +138,21 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
      */
     public GeneratorConfig withLate(double fraction, Duration lateBy) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                fraction, lateBy, eventsPerSecond);
+                fraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
+    }
+
+    /**
+     * @param fraction share of cart commands delivered twice, in [0, 1]
+     * @param maxDelay the largest delay of the second delivery after the first
+     */
+    public GeneratorConfig withDuplicates(double fraction, Duration maxDelay) {
+        return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
+                lateFraction, lateBy, eventsPerSecond, fraction, maxDelay);
     }
 
     /** @param eventsPerSecond target rate of live mode, events per second */
     public GeneratorConfig withEventsPerSecond(double eventsPerSecond) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
     }
 }

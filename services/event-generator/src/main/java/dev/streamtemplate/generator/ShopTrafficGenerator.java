@@ -36,15 +36,20 @@ import java.util.stream.StreamSupport;
  *       invalid ones on purpose (checkout of an empty cart, removal of an item not in the cart).</li>
  *   <li>Delivery: {@link Delivery#OUT_OF_ORDER} for {@code outOfOrderFraction} of the events,
  *       {@link Delivery#LATE} for {@code lateFraction} of page views and purchases, the rest
- *       {@link Delivery#IN_ORDER}.</li>
+ *       {@link Delivery#IN_ORDER}; besides, {@code duplicateFraction} of cart commands are delivered
+ *       a second time shortly after the first ({@link Delivery#REDELIVERED}, same event id).</li>
  * </ul>
  *
  * <p>A generator is immutable; each call starts a fresh simulation.
  */
 public final class ShopTrafficGenerator {
 
-    /** Bumped whenever a rule changes, so that the sequence of a seed changes only with it. */
-    public static final int GENERATOR_VERSION = 1;
+    /**
+     * Bumped whenever a rule changes, so that the sequence of a seed changes only with it. Version 2
+     * added second deliveries of cart commands ({@link Delivery#REDELIVERED}); every other event is
+     * as in version 1.
+     */
+    public static final int GENERATOR_VERSION = 2;
 
     /**
      * Average events per second one user produces in the steady state (all topics), measured over
@@ -107,7 +112,8 @@ public final class ShopTrafficGenerator {
         Catalogue catalogue = new Catalogue(config, SeededRandom.stream(seed, start, "catalogue"), simulation);
         for (int i = 1; i <= config.users(); i++) {
             String userId = String.format(Locale.ROOT, "u-%04d", i);
-            new Shopper(userId, SeededRandom.stream(seed, start, "user:" + userId), simulation, catalogue, start);
+            new Shopper(userId, SeededRandom.stream(seed, start, "user:" + userId),
+                    SeededRandom.stream(seed, start, "retries:" + userId), simulation, catalogue, start);
         }
         return simulation;
     }

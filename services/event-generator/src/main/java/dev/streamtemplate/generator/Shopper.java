@@ -82,6 +82,8 @@ final class Shopper {
 
     private final String userId;
     private final SeededRandom rng;
+    /** Draws whether and when a cart command is delivered twice; apart from {@link #rng}, so the rest is unchanged. */
+    private final SeededRandom retries;
     private final Simulation simulation;
     private final Catalogue catalogue;
     private final TreeMap<String, Integer> cart = new TreeMap<>();
@@ -92,10 +94,16 @@ final class Shopper {
     private int emailChanges;
     private long lastViewMillis = Long.MIN_VALUE / 2;
 
-    /** Creates the user and emits its SNAPSHOT envelope at {@code start} (epoch millis). */
-    Shopper(String userId, SeededRandom rng, Simulation simulation, Catalogue catalogue, long start) {
+    /**
+     * Creates the user and emits its SNAPSHOT envelope at {@code start} (epoch millis).
+     *
+     * @param rng     the user's stream for everything it does
+     * @param retries the user's stream for second deliveries of its cart commands
+     */
+    Shopper(String userId, SeededRandom rng, SeededRandom retries, Simulation simulation, Catalogue catalogue, long start) {
         this.userId = userId;
         this.rng = rng;
+        this.retries = retries;
         this.simulation = simulation;
         this.catalogue = catalogue;
         String first = rng.pick(FIRST_NAMES);
@@ -257,9 +265,11 @@ final class Shopper {
         emitCart(now, CartEventType.CHECKOUT, null, null);
     }
 
+    /** Emits a cart command; a few are delivered a second time ({@link Delivery#REDELIVERED}). */
     private void emitCart(long now, CartEventType type, String productId, Integer quantity) {
-        simulation.emit(CART_EVENTS, userId, new CartEvent(rng.uuid().toString(), userId, type, productId, quantity,
-                Instant.ofEpochMilli(now)), now, rng, false);
+        GeneratedEvent sent = simulation.emit(CART_EVENTS, userId, new CartEvent(rng.uuid().toString(), userId, type,
+                productId, quantity, Instant.ofEpochMilli(now)), now, rng, false);
+        simulation.maybeRedeliver(sent, retries);
     }
 
     // ---- profile (CDC) ----

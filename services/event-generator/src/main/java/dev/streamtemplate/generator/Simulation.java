@@ -82,6 +82,19 @@ final class Simulation implements Iterator<GeneratedEvent> {
         return add(topic, key, value, eventMillis, eventMillis, Delivery.IN_ORDER);
     }
 
+    /**
+     * Emits {@code sent} a second time, identical, delivered 1 ms to {@code maxDuplicateDelay} after
+     * its first delivery, with probability {@code duplicateFraction}; both draws come from
+     * {@code retries}, a stream of its own, so that duplicates leave every other event unchanged.
+     */
+    void maybeRedeliver(GeneratedEvent sent, SeededRandom retries) {
+        if (retries.chance(config.duplicateFraction())) {
+            long delay = retries.between(1, config.maxDuplicateDelay().toMillis() + 1);
+            add(sent.topic(), sent.key(), sent.value(), sent.eventTime().toEpochMilli(),
+                    sent.deliveryTime().toEpochMilli() + delay, Delivery.REDELIVERED);
+        }
+    }
+
     /** Emits a tombstone for {@code deleted}'s key, delivered right after it. */
     void emitTombstone(GeneratedEvent deleted) {
         add(deleted.topic(), deleted.key(), null, deleted.eventTime().toEpochMilli(),

@@ -55,7 +55,11 @@ class ShopTrafficGeneratorTest {
     @Test
     void sequenceOfTheDefaultConfigIsPinnedForThisGeneratorVersion() throws Exception {
         // If a rule changes on purpose: bump ShopTrafficGenerator.GENERATOR_VERSION and update this digest.
-        assertThat(ShopTrafficGenerator.GENERATOR_VERSION).isEqualTo(1);
+        // Version 2 (version 1: 2,335 events, digest 256a894e...) adds second deliveries of 3 % of cart
+        // commands (Delivery.REDELIVERED). In the default replay one of its 156 cart commands is delivered
+        // twice, hence one event more; every other event is unchanged, which
+        // secondDeliveriesLeaveEveryOtherEventUnchanged checks.
+        assertThat(ShopTrafficGenerator.GENERATOR_VERSION).isEqualTo(2);
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         for (GeneratedEvent e : defaultReplay) {
             sha.update((e.topic() + "|" + e.key() + "|" + JsonSerde.MAPPER.writeValueAsString(e.value()) + "|"
@@ -65,8 +69,8 @@ class ShopTrafficGeneratorTest {
         assertThat(HexFormat.of().formatHex(sha.digest())).isEqualTo(PINNED_DIGEST);
     }
 
-    private static final int PINNED_SIZE = 2335;
-    private static final String PINNED_DIGEST = "256a894ea6841357eaa52df83c7d1820063efd9c0954321c10c4219678bf2628";
+    private static final int PINNED_SIZE = 2336;
+    private static final String PINNED_DIGEST = "f938f25706aea28e6cd51acae93c0e674657be18fe9005dcdd24ae9376bd2672";
 
     @Test
     void replayIsTheUnboundedSequenceCutAtTheEndOfThePeriod() {
@@ -100,10 +104,46 @@ class ShopTrafficGeneratorTest {
                     case IN_ORDER -> assertThat(e.delay()).isZero();
                     case OUT_OF_ORDER -> assertThat(e.delay()).isPositive().isLessThanOrEqualTo(DEFAULTS.maxOutOfOrder());
                     case LATE -> assertThat(e.delay()).isGreaterThanOrEqualTo(DEFAULTS.lateBy());
+                    case REDELIVERED -> assertThat(e.delay()).isPositive()
+                            .isLessThanOrEqualTo(DEFAULTS.maxOutOfOrder().plus(DEFAULTS.maxDuplicateDelay()));
                 }
             });
         }
-        assertThat(ids(largeReplay)).doesNotHaveDuplicates();
+        assertThat(ids(firstDeliveries(largeReplay))).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aFewCartCommandsAreDeliveredTwiceShortlyAfterTheFirstDelivery() {
+        List<GeneratedEvent> cartEvents = largeReplay.stream()
+                .filter(e -> e.topic().equals(TopicCatalogue.CART_EVENTS.name())).toList();
+        List<GeneratedEvent> again = cartEvents.stream().filter(e -> e.delivery() == Delivery.REDELIVERED).toList();
+        assertThat(largeReplay).filteredOn(e -> e.delivery() == Delivery.REDELIVERED)
+                .as("only cart commands are delivered twice").hasSameSizeAs(again);
+        assertThat((double) again.size() / (cartEvents.size() - again.size()))
+                .isCloseTo(LARGE.duplicateFraction(), within(LARGE.duplicateFraction() * 0.3));
+        Map<String, GeneratedEvent> first = new HashMap<>();
+        for (GeneratedEvent e : cartEvents) {
+            String id = ((CartEvent) e.value()).eventId();
+            if (e.delivery() != Delivery.REDELIVERED) {
+                assertThat(first.put(id, e)).as("first delivery of %s", id).isNull();
+                continue;
+            }
+            GeneratedEvent original = first.get(id);
+            assertThat(original).as("the first delivery of %s comes before its second", id).isNotNull();
+            assertThat(e.value()).isEqualTo(original.value());
+            assertThat(e.key()).isEqualTo(original.key());
+            assertThat(e.eventTime()).isEqualTo(original.eventTime());
+            assertThat(Duration.between(original.deliveryTime(), e.deliveryTime()))
+                    .isPositive().isLessThanOrEqualTo(LARGE.maxDuplicateDelay());
+        }
+    }
+
+    @Test
+    void secondDeliveriesLeaveEveryOtherEventUnchanged() {
+        List<GeneratedEvent> without = new ShopTrafficGenerator(DEFAULTS.withDuplicates(0, Duration.ofSeconds(5))).replay();
+        assertThat(without).noneMatch(e -> e.delivery() == Delivery.REDELIVERED);
+        assertThat(firstDeliveries(defaultReplay)).isEqualTo(without);
+        assertThat(defaultReplay).anyMatch(e -> e.delivery() == Delivery.REDELIVERED);
     }
 
     @Test
@@ -130,7 +170,8 @@ class ShopTrafficGeneratorTest {
 
     private static void assertFractions(List<GeneratedEvent> events, GeneratorConfig config) {
         // the catalogue and the user snapshot at the start are always in order
-        List<GeneratedEvent> traffic = events.stream().filter(e -> e.eventTime().isAfter(config.start())).toList();
+        List<GeneratedEvent> traffic = firstDeliveries(events).stream()
+                .filter(e -> e.eventTime().isAfter(config.start())).toList();
         List<GeneratedEvent> lateEligible = traffic.stream()
                 .filter(e -> e.value() instanceof PageView || e.value() instanceof Purchase).toList();
         long outOfOrder = traffic.stream().filter(e -> e.delivery() == Delivery.OUT_OF_ORDER).count();
@@ -273,7 +314,8 @@ class ShopTrafficGeneratorTest {
         int total = 0;
         Set<CartEventType> types = new HashSet<>();
         boolean removeAll = false;
-        for (GeneratedEvent e : largeReplay.stream().sorted(Comparator.comparing(GeneratedEvent::eventTime)).toList()) {
+        for (GeneratedEvent e : firstDeliveries(largeReplay).stream()
+                .sorted(Comparator.comparing(GeneratedEvent::eventTime)).toList()) {
             if (!(e.value() instanceof CartEvent c)) {
                 continue;
             }
@@ -320,6 +362,11 @@ class ShopTrafficGeneratorTest {
     private static <T> T roundTrip(Class<T> type, Object value) {
         JsonSerde<T> serde = JsonSerde.of(type);
         return serde.deserialize("t", serde.serialize("t", type.cast(value)));
+    }
+
+    /** The events without the second deliveries of cart commands. */
+    private static List<GeneratedEvent> firstDeliveries(List<GeneratedEvent> events) {
+        return events.stream().filter(e -> e.delivery() != Delivery.REDELIVERED).toList();
     }
 
     private static List<String> ids(List<GeneratedEvent> events) {
