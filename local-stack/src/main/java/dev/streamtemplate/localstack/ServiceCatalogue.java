@@ -23,7 +23,9 @@ public final class ServiceCatalogue {
                     new SampleQuery("sessions of u-0001", "/users/u-0001/sessions", false),
                     new SampleQuery("sessions of u-0002", "/users/u-0002/sessions", false),
                     new SampleQuery("purchase bursts of u-0001", "/users/u-0001/purchase-bursts", false))),
-            new ServiceSpec("purchase-attribution", 8082, List.of("-Xmx384m"), Map.of(), List.of(
+            // The replay runs 240 times faster than real time, so the join tasks' results reach the
+            // revenue windows minutes of event time apart: they wait 10 minutes beyond the grace period.
+            new ServiceSpec("purchase-attribution", 8082, List.of("-Xmx384m"), Map.of("ATTRIBUTION_SETTLE", "10m"), List.of(
                     new SampleQuery("revenue attributed to /products/p-0006, hourly",
                             "/revenue?page=/products/p-0006&from={from}&to={to}", false),
                     new SampleQuery("revenue attributed to /products/p-0010, hourly",
