@@ -43,9 +43,11 @@ import org.jboss.logging.Logger;
  *   <li>otherwise by the active instance: the same GET is forwarded to it over HTTP (connect and
  *       read timeouts from {@link QueryRoutingSettings}), at most one hop: a forwarded request
  *       carries {@value #FORWARDED_BY} and is never forwarded again;</li>
- *   <li>when the active instance does not answer (down, timed out, 5xx, restoring), by a standby
- *       whose offset lag is within {@code query.standby-max-lag}: this instance if it is one, else
- *       the request is forwarded to a standby with {@value #REPLICA}{@code : standby};</li>
+ *   <li>when the active instance does not answer (down, timed out, 5xx, restoring), by a copy whose
+ *       offset lag is within {@code query.standby-max-lag} (lags refreshed at most every 500 ms):
+ *       this instance's own, if it runs a standby or the not yet running active task, else the
+ *       request is forwarded to a standby with {@value #REPLICA}{@code : standby}; such an answer is
+ *       labelled {@code standby};</li>
  *   <li>otherwise 503 with {@code Retry-After}.</li>
  * </ol>
  * Every answer says who served it: {@value #SERVED_BY} (host:port), {@value #REPLICA}
@@ -96,8 +98,13 @@ public class QueryRouter {
     @ConfigProperty(name = "quarkus.kafka-streams.application-server")
     String applicationServer;
 
+    /** How long the local store lags fetched from the broker are reused. */
+    static final java.time.Duration LAG_REFRESH_INTERVAL = java.time.Duration.ofMillis(500);
+
     private HostInfo self;
     private HttpClient client;
+    private Map<String, Map<Integer, LagInfo>> cachedLags;
+    private long lagsFetchedAt;
 
     @PostConstruct
     void init() {
@@ -167,7 +174,9 @@ public class QueryRouter {
                 return answer.get();
             }
         }
-        if (metadata.standbyHosts().contains(self)) {
+        // This instance's own copy, if it is a standby or the active task that is not running yet
+        // (restoring, or just promoted while the failed instance's transaction is aborted).
+        if (metadata.standbyHosts().contains(self) || activeFailure != null) {
             Optional<Response> answer = fromLocalStandby(store, metadata, local);
             if (answer.isPresent()) {
                 return answer.get();
@@ -282,23 +291,36 @@ public class QueryRouter {
         if (lag.isEmpty() || lag.get() > settings.standbyMaxLag()) {
             return Optional.empty();
         }
-        boolean active = self.equals(metadata.activeHost());
         try {
-            return Optional.of(answer(local.apply(Replica.ACTIVE_OR_STANDBY), active ? Replica.ACTIVE : Replica.ACTIVE_OR_STANDBY,
-                    lag.get()));
+            return Optional.of(answer(local.apply(Replica.ACTIVE_OR_STANDBY), Replica.ACTIVE_OR_STANDBY, lag.get()));
         } catch (StoreNotQueryableException e) {
             return Optional.empty();
         }
     }
 
+    /**
+     * The offset lag of this instance's copy of a store partition. {@link KafkaStreams#allLocalStorePartitionLags}
+     * asks the broker for every changelog's end offset, so its answer is kept for
+     * {@link #LAG_REFRESH_INTERVAL} and shared by the queries in that time.
+     */
     private Optional<Long> localLag(String store, int partition) {
-        try {
-            Map<Integer, LagInfo> lags = streams.allLocalStorePartitionLags().get(store);
-            LagInfo lag = lags == null ? null : lags.get(partition);
-            return lag == null ? Optional.empty() : Optional.of(lag.offsetLag());
-        } catch (StreamsException | IllegalStateException e) {
-            return Optional.empty();
+        Map<String, Map<Integer, LagInfo>> lags = lags();
+        Map<Integer, LagInfo> byPartition = lags.get(store);
+        LagInfo lag = byPartition == null ? null : byPartition.get(partition);
+        return lag == null ? Optional.empty() : Optional.of(lag.offsetLag());
+    }
+
+    private synchronized Map<String, Map<Integer, LagInfo>> lags() {
+        long now = System.nanoTime();
+        if (cachedLags == null || now - lagsFetchedAt > LAG_REFRESH_INTERVAL.toNanos()) {
+            try {
+                cachedLags = streams.allLocalStorePartitionLags();
+            } catch (StreamsException | IllegalStateException e) {
+                cachedLags = Map.of();
+            }
+            lagsFetchedAt = now;
         }
+        return cachedLags;
     }
 
     private Response answer(Object entity, Replica replica, long lag) {

@@ -1,0 +1,164 @@
+package dev.streamtemplate.systemtests;
+
+import dev.streamtemplate.localstack.ChildProcesses;
+import dev.streamtemplate.localstack.KafkaBrokerProcess;
+import dev.streamtemplate.localstack.LocalPorts;
+import dev.streamtemplate.localstack.RepositoryLayout;
+import dev.streamtemplate.localstack.StackFailure;
+import dev.streamtemplate.localstack.TopicCreator;
+import dev.streamtemplate.schemas.TopicCatalogue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * A real single-node KRaft broker as its own process, with every topic of {@link TopicCatalogue#ALL}, and any number of
+ * service instances as child JVMs ({@link ServiceInstance}), all under one data directory:
+ *
+ * <pre>
+ * kafka/ config/ logs/broker.log   the broker (local-stack's {@link KafkaBrokerProcess})
+ * logs/&lt;instance&gt;.log            each instance's stdout and stderr
+ * state/&lt;instance&gt;/               each instance's Kafka Streams state directory
+ * children.pids                    what a run killed with SIGKILL left behind, stopped by the next run
+ * </pre>
+ *
+ * <p>The broker's classpath is the one the local-stack module's build writes ({@code local-stack/target/broker-classpath.txt}).
+ * {@link #close()} stops every instance, then the broker.
+ */
+public final class MultiInstanceStack implements AutoCloseable {
+
+    /** How long creating the topics may take. */
+    static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(30);
+
+    private final RepositoryLayout repository;
+    private final Path dataDir;
+    private final ChildProcesses children;
+    private final KafkaBrokerProcess broker;
+    private final Consumer<String> log;
+    private final java.util.Set<Integer> usedPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private MultiInstanceStack(RepositoryLayout repository, Path dataDir, ChildProcesses children,
+                               KafkaBrokerProcess broker, Consumer<String> log) {
+        this.repository = repository;
+        this.dataDir = dataDir;
+        this.children = children;
+        this.broker = broker;
+        this.log = log;
+    }
+
+    /**
+     * Empties {@code dataDir} (after stopping children an earlier run left there), starts the broker and creates the
+     * catalogue's topics.
+     *
+     * @param dataDir where everything goes; emptied first
+     * @param log     receives one line per step
+     * @throws StackFailure when the broker classpath is not built or the broker does not start
+     */
+    public static MultiInstanceStack start(Path dataDir, Consumer<String> log)
+            throws StackFailure, IOException, InterruptedException {
+        RepositoryLayout repository = RepositoryLayout.locate(Path.of(""));
+        String brokerClasspath = KafkaBrokerProcess.classpathFrom(
+                repository.resolve(Path.of("local-stack", "target", "broker-classpath.txt")));
+        Path data = dataDir.toAbsolutePath().normalize();
+        Path pidFile = data.resolve("children.pids");
+        if (Files.exists(pidFile)) {
+            ChildProcesses.stopLeftovers(pidFile).forEach(log);
+        }
+        deleteRecursively(data);
+        Files.createDirectories(data);
+        ChildProcesses children = new ChildProcesses(pidFile, log);
+        Runtime.getRuntime().addShutdownHook(new Thread(children::stopAll, "system-test-children-shutdown"));
+        KafkaBrokerProcess broker;
+        try {
+            broker = KafkaBrokerProcess.start(new KafkaBrokerProcess.Settings(data, 0, 0, brokerClasspath), children);
+            try (Admin admin = broker.admin()) {
+                TopicCreator.createAll(admin, TopicCatalogue.ALL, TOPICS_TIMEOUT);
+            }
+        } catch (StackFailure | IOException | InterruptedException | RuntimeException e) {
+            children.stopAll();
+            throw e;
+        }
+        log.accept("broker up on " + broker.bootstrapServers() + " in " + broker.startupTime().toMillis()
+                + " ms (pid " + broker.child().pid() + ", log " + broker.child().logFile() + "); "
+                + TopicCatalogue.ALL.size() + " topics created");
+        return new MultiInstanceStack(repository, data, children, broker, log);
+    }
+
+    /** {@code host:port} of the broker. */
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    /** The broker. */
+    public KafkaBrokerProcess broker() {
+        return broker;
+    }
+
+    /** The data directory. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /**
+     * Settings for a new instance of {@code service}: a free HTTP port, state under {@code state/<name>}, and the
+     * given JVM options and properties.
+     */
+    public ServiceInstance.Settings newInstance(String service, String name, List<String> jvmOptions,
+                                                Map<String, String> properties) {
+        int port = LocalPorts.pickFree();
+        while (!usedPorts.add(port) || port == broker.port() || port == broker.controllerPort()) {
+            port = LocalPorts.pickFree();
+        }
+        return new ServiceInstance.Settings(service, name, port, dataDir.resolve("state").resolve(name), jvmOptions,
+                properties);
+    }
+
+    /**
+     * Starts an instance; returns at once. {@code logName} names its log file under {@code logs/} (a restart gets a
+     * new one, so the log of the run before it is kept).
+     */
+    public ServiceInstance start(ServiceInstance.Settings settings, String logName)
+            throws IOException, StackFailure {
+        ServiceInstance instance = ServiceInstance.start(settings, repository.root(), bootstrapServers(),
+                dataDir.resolve("logs").resolve(logName + ".log"), children);
+        log.accept("started " + instance + ", log " + instance.child().logFile());
+        return instance;
+    }
+
+    /** Stops every instance still running, then the broker. */
+    @Override
+    public void close() {
+        children.stopAll();
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path directory, IOException e) throws IOException {
+                if (e != null) {
+                    throw new UncheckedIOException(e);
+                }
+                Files.delete(directory);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
