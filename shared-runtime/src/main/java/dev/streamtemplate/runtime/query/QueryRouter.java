@@ -52,7 +52,8 @@ import org.jboss.logging.Logger;
  * </ol>
  * Every answer says who served it: {@value #SERVED_BY} (host:port), {@value #REPLICA}
  * ({@code active} or {@code standby}) and {@value #OFFSET_LAG} (changelog records the serving store
- * is behind; 0 for the active). 4xx answers of the serving instance pass through unchanged.
+ * is behind; 0 for the active), on 4xx answers too (a 404 from a lagging standby is marked as such);
+ * a forwarded 4xx passes through unchanged.
  *
  * <p>Queries that span keys ({@link #acrossInstances}) go to every instance hosting the store, each
  * answering for the partitions whose active task it runs (request header {@value #SCOPE}{@code :
@@ -160,7 +161,7 @@ public class QueryRouter {
         StoreNotQueryableException activeFailure = null;
         if (self.equals(metadata.activeHost())) {
             try {
-                return answer(local.apply(Replica.ACTIVE), Replica.ACTIVE, 0);
+                return answerLocally(local, Replica.ACTIVE, Replica.ACTIVE, 0);
             } catch (StoreNotQueryableException e) {
                 activeFailure = e; // restoring, or the task just moved: a standby may answer
             }
@@ -292,7 +293,7 @@ public class QueryRouter {
             return Optional.empty();
         }
         try {
-            return Optional.of(answer(local.apply(Replica.ACTIVE_OR_STANDBY), Replica.ACTIVE_OR_STANDBY, lag.get()));
+            return Optional.of(answerLocally(local, Replica.ACTIVE_OR_STANDBY, Replica.ACTIVE_OR_STANDBY, lag.get()));
         } catch (StoreNotQueryableException e) {
             return Optional.empty();
         }
@@ -329,6 +330,27 @@ public class QueryRouter {
                 .header(REPLICA, replica == Replica.ACTIVE ? "active" : "standby")
                 .header(OFFSET_LAG, lag)
                 .build();
+    }
+
+    /**
+     * Runs the local query and answers with its result, or with its 4xx (such as 404 for an unknown
+     * key) as a JSON error, both with the serving headers: a client can tell whose store said "not
+     * found", an active one or a lagging standby.
+     */
+    private Response answerLocally(Function<Replica, ?> local, Replica query, Replica label, long lag) {
+        try {
+            return answer(local.apply(query), label, lag);
+        } catch (jakarta.ws.rs.WebApplicationException e) {
+            Response.Status status = Response.Status.fromStatusCode(e.getResponse().getStatus());
+            if (status == null || status.getFamily() != Response.Status.Family.CLIENT_ERROR) {
+                throw e;
+            }
+            return QueryErrorMappers.json(status, e.getMessage())
+                    .header(SERVED_BY, endpoint(self))
+                    .header(REPLICA, label == Replica.ACTIVE ? "active" : "standby")
+                    .header(OFFSET_LAG, lag)
+                    .build();
+        }
     }
 
     /**

@@ -78,6 +78,13 @@ public class StreamsInstancesResource {
     @Inject
     ObjectMapper json;
 
+    private HttpClient client;
+
+    @jakarta.annotation.PostConstruct
+    void init() {
+        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.connectTimeout()).build();
+    }
+
     /**
      * Every instance of this service, as far as the group's assignment tells this instance, each asked
      * for its own view; an instance that does not answer is listed with {@code reachable=false}.
@@ -95,7 +102,6 @@ public class StreamsInstancesResource {
         }
         Map<String, InstanceView> views = new TreeMap<>();
         views.put(QueryRouter.endpoint(router.self()), instance());
-        HttpClient client = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
         for (StreamsMetadata metadata : clients) {
             String name = QueryRouter.endpoint(metadata.hostInfo());
             if (views.containsKey(name)) {
