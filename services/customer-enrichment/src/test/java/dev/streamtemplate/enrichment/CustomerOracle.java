@@ -28,18 +28,43 @@ import java.util.stream.Collectors;
  *   <li>order-details: the last purchase per {@code orderId/productId} in input order, with the
  *       product's final version.</li>
  * </ul>
+ *
+ * <p>Input: the records of {@code user-changes}, {@code products} and {@code purchases} as read back
+ * from the topics (valid records only, tombstones included for the two compacted topics), in any
+ * order: each list is sorted by partition and offset here. Output: the final value per key of the
+ * compacted topics {@code customer-360} and {@code order-details} (the last record per key, a
+ * tombstone meaning absent), which is also what the stores {@code customer-360-store} and
+ * {@code order-details-store} answer. Amounts are in minor currency units, times are event times.
  */
-final class CustomerOracle {
+public final class CustomerOracle {
 
-    /** The final users, products and derived tables. */
-    record Result(Map<String, UserProfile> users, Map<String, Product> products,
-                  Map<String, Customer360> customers, Map<String, OrderLine> orderDetails) {
+    /**
+     * The final users, products and derived tables, each sorted by key.
+     *
+     * @param users        the live profile per user id (deleted users absent): the users table
+     * @param products     the last product per product id (tombstoned products absent): the products table
+     * @param customers    the final {@code customer-360} row per user id (key = user id)
+     * @param orderDetails the final {@code order-details} line per {@code orderId/productId}
+     *                     ({@link OrderLine#key(String, String)}), with the product's final name and
+     *                     category ({@code null} when the product is unknown)
+     */
+    public record Result(Map<String, UserProfile> users, Map<String, Product> products,
+                         Map<String, Customer360> customers, Map<String, OrderLine> orderDetails) {
     }
 
     private CustomerOracle() {
     }
 
-    static Result compute(List<TopicRecord<String, UserChange>> changes, List<TopicRecord<String, Product>> productRecords,
+    /**
+     * The final tables for the whole input.
+     *
+     * @param changes        the records of {@code user-changes} (key = user id; null values are the
+     *                       tombstones that follow deletes)
+     * @param productRecords the records of {@code products} (key = product id; null values are tombstones)
+     * @param purchases      the records of {@code purchases} (key = user id)
+     * @return the final users, products, {@code customer-360} and {@code order-details}
+     */
+    public static Result compute(List<TopicRecord<String, UserChange>> changes, List<TopicRecord<String, Product>> productRecords,
                           List<TopicRecord<String, Purchase>> purchases) {
         Map<String, UserChange> latest = new HashMap<>();
         for (TopicRecord<String, UserChange> record : inOrder(changes)) {
@@ -83,9 +108,14 @@ final class CustomerOracle {
     /**
      * Users whose profile came from their first envelope (a snapshot or create) published before
      * their first page view, and who had no other envelope: their enrichment does not depend on
-     * when a view was processed.
+     * when a view was processed, so {@code enriched-page-views} of these users equal
+     * {@code EnrichedPageView.of(view, users().get(userId))} (then {@code withProduct}, for product views).
+     *
+     * @param changes the records of {@code user-changes} (key = user id), tombstones included
+     * @param views   the records of {@code page-views} (key = user id)
+     * @return the ids of the stable users
      */
-    static Set<String> stableUsers(List<TopicRecord<String, UserChange>> changes, List<TopicRecord<String, PageView>> views) {
+    public static Set<String> stableUsers(List<TopicRecord<String, UserChange>> changes, List<TopicRecord<String, PageView>> views) {
         Map<String, List<TopicRecord<String, UserChange>>> byUser = changes.stream()
                 .collect(Collectors.groupingBy(TopicRecord::key));
         Map<String, Long> firstView = views.stream().collect(Collectors.toMap(TopicRecord::key,

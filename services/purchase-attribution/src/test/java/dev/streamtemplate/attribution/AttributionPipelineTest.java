@@ -50,7 +50,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * purchase-attribution on a real broker: generated traffic goes in; {@code attributed-purchases},
  * {@code attributed-revenue-hourly} and {@code late-events}, read with {@code read_committed}, equal
- * a plain-Java batch computation of last-touch attribution over the same events, exactly.
+ * a plain-Java batch computation of last-touch attribution over the same events
+ * ({@link AttributionOracle}), exactly.
  *
  * <p>The test profile's grace period (60 minutes) is more than the out-of-order delivery (20 s) and
  * than the interleaving of repartitioned inputs written by different tasks in a replay sent 600
@@ -131,37 +132,14 @@ class AttributionPipelineTest {
         assertThat(lateViews).as("late product views in the replay").isNotEmpty();
 
         // The oracle: for every purchase on time, the latest on-time view of the same product by the
-        // same user at most the lookback before it.
-        long lookback = settings.lookback().toMillis();
-        expectedAttribution = new TreeMap<>();
-        Map<String, PageView> attributedView = new TreeMap<>();
-        for (Purchase purchase : purchases) {
-            if (latePurchases.contains(purchase.eventId())) {
-                continue;
-            }
-            long t = purchase.timestamp().toEpochMilli();
-            PageView last = views.stream()
-                    .filter(v -> !lateViews.contains(v.eventId()))
-                    .filter(v -> v.userId().equals(purchase.userId()) && v.productId().equals(purchase.productId()))
-                    .filter(v -> v.timestamp().toEpochMilli() <= t && v.timestamp().toEpochMilli() >= t - lookback)
-                    .max(Touch.LAST_TOUCH).orElse(null);
-            expectedAttribution.put(purchase.eventId(), last == null ? "none" : last.eventId());
-            if (last != null) {
-                attributedView.put(purchase.eventId(), last);
-            }
-        }
-        long windowMs = settings.revenueWindow().toMillis();
-        expectedRevenue = new TreeMap<>();
-        for (Purchase purchase : purchases) {
-            PageView view = attributedView.get(purchase.eventId());
-            if (view != null) {
-                long start = purchase.timestamp().toEpochMilli() - Math.floorMod(purchase.timestamp().toEpochMilli(), windowMs);
-                expectedRevenue.computeIfAbsent(view.page() + "@" + Instant.ofEpochMilli(start), k -> new TreeMap<>())
-                        .merge(purchase.currency(), purchase.amountCents(), Long::sum);
-            }
-        }
+        // same user at most the lookback before it; revenue per page, window and currency.
+        AttributionOracle.Result oracle = AttributionOracle.compute(views, purchases, lateViews, latePurchases,
+                settings.lookback(), settings.revenueWindow());
+        expectedAttribution = oracle.attribution();
+        Map<String, PageView> attributedView = oracle.attributedViews();
+        expectedRevenue = oracle.revenue();
         assertThat(attributedView).as("attributed purchases in the oracle").isNotEmpty();
-        assertThat(expectedAttribution.values()).as("unattributed purchases in the oracle").contains("none");
+        assertThat(expectedAttribution.values()).as("unattributed purchases in the oracle").contains(AttributionOracle.NONE);
 
         // Close every purchase's window: a clock purchase and view on every partition of every task,
         // after the end of the traffic plus the grace period.
@@ -300,14 +278,15 @@ class AttributionPipelineTest {
         return read(TopicCatalogue.ATTRIBUTED_PURCHASES.name(), AttributedPurchase.class).stream()
                 .filter(r -> !r.key().startsWith(CLOCK_USER))
                 .collect(Collectors.toMap(r -> r.value().purchase().eventId(),
-                        r -> r.value().attributed() ? r.value().viewEventId() : "none", (a, b) -> a + "," + b, TreeMap::new));
+                        r -> r.value().attributed() ? r.value().viewEventId() : AttributionOracle.NONE,
+                        (a, b) -> a + "," + b, TreeMap::new));
     }
 
     private static Map<String, Map<String, Long>> revenue() {
         return read(TopicCatalogue.ATTRIBUTED_REVENUE.name(), PageRevenue.class).stream()
                 .filter(r -> !r.key().startsWith("/products/p-clock-"))
-                .collect(Collectors.toMap(r -> r.key() + "@" + r.value().windowStart(), r -> r.value().revenueCents(),
-                        (a, b) -> Map.of("duplicate", -1L), TreeMap::new));
+                .collect(Collectors.toMap(r -> AttributionOracle.revenueKey(r.key(), r.value().windowStart()),
+                        r -> r.value().revenueCents(), (a, b) -> Map.of("duplicate", -1L), TreeMap::new));
     }
 
     private static String eventId(LateEvent event) {

@@ -32,33 +32,46 @@ import java.util.TreeMap;
  *   <li>every applied command gives one {@code carts} record (null when the cart is empty after it),
  *       every applied checkout one order; every rejection one {@code cart-rejections} record.</li>
  * </ul>
+ *
+ * <p>Output topics, all keyed by user id, and how they compare: {@code carts} (compacted) with
+ * {@link Result#cartChanges()} record by record per user, or its last value per key with
+ * {@link Result#carts()}; {@code orders} with {@link Result#orders()}; {@code cart-rejections}
+ * ({@link CartRejection}, minus its message) with {@link Result#rejections()}. Amounts are in minor
+ * currency units, times are event times ({@link java.time.Instant}).
  */
-final class CartOracle {
+public final class CartOracle {
 
-    /** A rejection as the oracle knows it: the command and the reason (the message is the service's prose). */
-    record Rejection(CartEvent command, RejectionReason reason) {
+    /**
+     * A rejection as the oracle knows it: a {@link CartRejection} without its message (the service's prose).
+     *
+     * @param command the rejected command, as read from {@code cart-events}
+     * @param reason  why it was rejected
+     */
+    public record Rejection(CartEvent command, RejectionReason reason) {
     }
 
     /**
      * What the service should have written.
      *
      * @param cartChanges every {@code carts} record per user, in order (null for a tombstone)
-     * @param carts       the final cart per user with a non-empty cart
-     * @param orders      every order per user, in order
-     * @param rejections  every rejection per user, in order
+     * @param carts       the final cart per user with a non-empty cart (sorted by user id)
+     * @param orders      every {@code orders} record per user, in order
+     * @param rejections  every {@code cart-rejections} record per user, in order
      * @param duplicates  second deliveries ignored
-     * @param byReason    rejections per reason, every reason present
-     * @param commands    commands read
+     * @param byReason    rejections per reason, every reason present (zero when none)
+     * @param commands    commands read (the size of the input list, duplicates and rejections included)
      */
-    record Result(Map<String, List<Cart>> cartChanges, Map<String, Cart> carts, Map<String, List<Order>> orders,
-                  Map<String, List<Rejection>> rejections, long duplicates, Map<RejectionReason, Long> byReason,
-                  long commands) {
+    public record Result(Map<String, List<Cart>> cartChanges, Map<String, Cart> carts, Map<String, List<Order>> orders,
+                         Map<String, List<Rejection>> rejections, long duplicates, Map<RejectionReason, Long> byReason,
+                         long commands) {
 
-        long orderCount() {
+        /** The orders of every user: the records the {@code orders} topic should hold. */
+        public long orderCount() {
             return orders.values().stream().mapToLong(List::size).sum();
         }
 
-        long rejectionCount() {
+        /** The rejections of every user: the records the {@code cart-rejections} topic should hold. */
+        public long rejectionCount() {
             return rejections.values().stream().mapToLong(List::size).sum();
         }
     }
@@ -69,7 +82,18 @@ final class CartOracle {
     private CartOracle() {
     }
 
-    static Result compute(List<TopicRecord<String, CartEvent>> commandRecords,
+    /**
+     * Folds the commands over the catalogue.
+     *
+     * @param commandRecords the records of {@code cart-events} (key = user id, as the service requires:
+     *                       leave out misrouted and unreadable records), in any order: sorted by
+     *                       partition and offset here
+     * @param productRecords the records of {@code products} (key = product id), every version, no
+     *                       tombstones
+     * @param dedupRetention the service's {@code cart.dedup-retention} ({@link CartSettings#dedupRetention()})
+     * @return what {@code carts}, {@code orders} and {@code cart-rejections} should hold
+     */
+    public static Result compute(List<TopicRecord<String, CartEvent>> commandRecords,
                           List<TopicRecord<String, Product>> productRecords, Duration dedupRetention) {
         Map<String, TreeMap<Instant, Product>> versions = new HashMap<>();
         for (TopicRecord<String, Product> record : inOrder(productRecords)) {

@@ -18,30 +18,90 @@ import java.util.TreeSet;
  * earliest window it belongs to has closed ({@code end + grace <= streamTime} for time windows,
  * {@code timestamp + grace < streamTime} for sliding windows); a session record is late when the
  * session it would merge into ends before {@code streamTime - grace - gap}.
+ *
+ * <p>Input: one list per partition of the topic the aggregation reads, each in offset order (the
+ * order of the lists does not matter). Which topic, with the service's settings
+ * ({@link TrafficWindows}), and what the results are compared with:
+ * <ul>
+ *   <li>{@code page-views-per-minute} (tumbling, {@code advance == size}) and
+ *       {@code page-views-hopping}: {@link #timeWindows} over the page views as re-keyed by page on
+ *       the repartition topic {@code traffic-analytics-page-views-by-page-repartition} (key = page,
+ *       partitions and offsets of that topic, whose order differs from that of {@code page-views}:
+ *       its purge must be off, {@code kafka-streams.repartition.purge.interval.ms}, as in the test
+ *       profile); one {@link Window} per {@link PageViewCount} ({@code key} = page);</li>
+ *   <li>{@code user-sessions}: {@link #sessionWindows} over {@code page-views} as published (key =
+ *       user id); one {@link Window} per {@link UserSession} ({@code count} = page views);</li>
+ *   <li>{@code purchase-bursts}: {@link #slidingWindows} over {@code purchases} as published (key =
+ *       user id), threshold {@code traffic.burst-threshold}; one {@link Window} per
+ *       {@link PurchaseBurst} ({@code count} = purchases);</li>
+ *   <li>{@code late-events}: one {@link Late} per record, grouped by {@code LateEvent.aggregation()}
+ *       ({@code TrafficTopology.*_AGGREGATION}); {@code id} is the event's {@code eventId}.</li>
+ * </ul>
+ * Every time and duration is in epoch milliseconds. Windows are compared as multisets: the order of
+ * the returned lists is that of the computation, not of the topics.
  */
-final class WindowOracle {
+public final class WindowOracle {
 
-    /** One input record: its key, event time (epoch ms) and an id to trace it. */
-    record In(String key, long ts, String id) {
+    /**
+     * One input record.
+     *
+     * @param key the record's key for the aggregation (page, or user id)
+     * @param ts  the event time, epoch milliseconds (the record timestamp the service uses)
+     * @param id  the event's {@code eventId}, to trace it to {@link Late#id()}
+     */
+    public record In(String key, long ts, String id) {
     }
 
-    /** A window of one key and the number of records in it. */
-    record Window(String key, long start, long end, long count) {
+    /**
+     * A window of one key and the number of records in it.
+     *
+     * @param key   the key the window belongs to (page, or user id)
+     * @param start the window start, epoch milliseconds (inclusive; a session's first record time)
+     * @param end   the window end, epoch milliseconds: exclusive for time windows
+     *              ({@code start + size}), inclusive for sliding windows and sessions (a session's
+     *              last record time)
+     * @param count the records in the window
+     */
+    public record Window(String key, long start, long end, long count) {
     }
 
-    /** A record routed to late-events by an aggregation. */
-    record Late(String id, long windowStart, long windowEnd, long latenessMs) {
+    /**
+     * A record routed to {@code late-events} by an aggregation.
+     *
+     * @param id          the late event's {@code eventId}
+     * @param windowStart start of the window it was late for, epoch milliseconds
+     * @param windowEnd   end of that window, epoch milliseconds
+     * @param latenessMs  how far past the window's close the stream time was, milliseconds
+     */
+    public record Late(String id, long windowStart, long windowEnd, long latenessMs) {
     }
 
-    /** What an aggregation emitted (final windows) and routed (late records). */
-    record Result(List<Window> emitted, List<Late> late, List<Window> open) {
+    /**
+     * What an aggregation emitted and routed.
+     *
+     * @param emitted the final windows, closed by the stream time of their partition: what the
+     *                output topic holds (emit-on-window-close, so once each; a session merged after
+     *                it was emitted appears again, merged)
+     * @param late    the records routed to {@code late-events}
+     * @param open    the windows still open at the end of the input (not on the topic; in the store)
+     */
+    public record Result(List<Window> emitted, List<Late> late, List<Window> open) {
     }
 
     private WindowOracle() {
     }
 
-    /** Tumbling ({@code advance == size}) or hopping windows, final results only. */
-    static Result timeWindows(List<List<In>> partitions, long size, long advance, long grace) {
+    /**
+     * Tumbling ({@code advance == size}) or hopping windows, final results only: a window is emitted
+     * once {@code end + grace <= streamTime} of its partition.
+     *
+     * @param partitions the input, one list per partition in offset order
+     * @param size       window size, milliseconds
+     * @param advance    window advance, milliseconds ({@code size} for tumbling windows)
+     * @param grace      grace period, milliseconds
+     * @return the emitted, late and open windows of every partition
+     */
+    public static Result timeWindows(List<List<In>> partitions, long size, long advance, long grace) {
         List<Window> emitted = new ArrayList<>();
         List<Window> open = new ArrayList<>();
         List<Late> late = new ArrayList<>();
@@ -74,9 +134,15 @@ final class WindowOracle {
      * Sliding windows: for the accepted records of a key, the windows are {@code [t - span, t]} for
      * every record time t and {@code [t + 1, t + 1 + span]} for every t followed by another record
      * within the span (KIP-450); both bounds inclusive. Only windows reaching {@code threshold} are
-     * reported, as the service filters them.
+     * reported, as the service filters them. A window is emitted once {@code end + grace < streamTime}.
+     *
+     * @param partitions the input, one list per partition in offset order
+     * @param span       the sliding window's time difference, milliseconds
+     * @param grace      grace period, milliseconds
+     * @param threshold  the least count a reported window has
+     * @return the emitted, late and open windows (at least {@code threshold} records) of every partition
      */
-    static Result slidingWindows(List<List<In>> partitions, long span, long grace, long threshold) {
+    public static Result slidingWindows(List<List<In>> partitions, long span, long grace, long threshold) {
         List<Window> emitted = new ArrayList<>();
         List<Window> open = new ArrayList<>();
         List<Late> late = new ArrayList<>();
@@ -122,8 +188,13 @@ final class WindowOracle {
      * {@code t + gap}; after each record, sessions whose end lies in {@code [lastEmit, closeTime)}
      * are emitted, with {@code closeTime = streamTime - grace - gap} (a session merged after it was
      * emitted is emitted again once the merged session closes).
+     *
+     * @param partitions the input, one list per partition in offset order
+     * @param gap        the inactivity gap, milliseconds
+     * @param grace      grace period, milliseconds
+     * @return the emitted, late and open sessions of every partition
      */
-    static Result sessionWindows(List<List<In>> partitions, long gap, long grace) {
+    public static Result sessionWindows(List<List<In>> partitions, long gap, long grace) {
         List<Window> emitted = new ArrayList<>();
         List<Window> open = new ArrayList<>();
         List<Late> late = new ArrayList<>();
