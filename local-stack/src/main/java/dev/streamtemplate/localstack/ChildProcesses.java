@@ -33,7 +33,7 @@ public final class ChildProcesses implements AutoCloseable {
     /** How long a generator run gets to shut down after SIGTERM. */
     static final Duration GENERATOR_GRACE = Duration.ofSeconds(10);
     /** How long the broker gets for a controlled shutdown after SIGTERM. */
-    static final Duration BROKER_GRACE = Duration.ofSeconds(30);
+    public static final Duration BROKER_GRACE = Duration.ofSeconds(30);
 
     private final Path pidFile;
     private final Consumer<String> progress;

@@ -42,13 +42,15 @@ public final class MultiInstanceStack implements AutoCloseable {
     private final RepositoryLayout repository;
     private final Path dataDir;
     private final ChildProcesses children;
-    private final KafkaBrokerProcess broker;
+    private final String brokerClasspath;
+    private volatile KafkaBrokerProcess broker;
     private final Consumer<String> log;
     private final java.util.Set<Integer> usedPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private MultiInstanceStack(RepositoryLayout repository, Path dataDir, ChildProcesses children,
-                               KafkaBrokerProcess broker, Consumer<String> log) {
+                               String brokerClasspath, KafkaBrokerProcess broker, Consumer<String> log) {
         this.repository = repository;
+        this.brokerClasspath = brokerClasspath;
         this.dataDir = dataDir;
         this.children = children;
         this.broker = broker;
@@ -90,7 +92,7 @@ public final class MultiInstanceStack implements AutoCloseable {
         log.accept("broker up on " + broker.bootstrapServers() + " in " + broker.startupTime().toMillis()
                 + " ms (pid " + broker.child().pid() + ", log " + broker.child().logFile() + "); "
                 + TopicCatalogue.ALL.size() + " topics created");
-        return new MultiInstanceStack(repository, data, children, broker, log);
+        return new MultiInstanceStack(repository, data, children, brokerClasspath, broker, log);
     }
 
     /** {@code host:port} of the broker. */
@@ -101,6 +103,31 @@ public final class MultiInstanceStack implements AutoCloseable {
     /** The broker. */
     public KafkaBrokerProcess broker() {
         return broker;
+    }
+
+    /**
+     * Stops the broker (SIGTERM: a controlled shutdown, SIGKILL after {@link ChildProcesses#BROKER_GRACE}) and starts
+     * it again on the same ports with the same log directory, so that clients reconnect to the same bootstrap address
+     * and find every topic, committed offset and transaction state as the broker left them. Returns once the new
+     * broker answers an Admin request. The stopped broker's log is kept as
+     * {@code logs/broker-before-restart-<pid>.log}; the restarted broker writes a new {@code logs/broker.log}.
+     *
+     * @return how long the broker was unavailable: from the stop to the first Admin answer
+     * @throws StackFailure when the broker does not start again
+     */
+    public synchronized Duration restartBroker() throws StackFailure, IOException, InterruptedException {
+        long stopped = System.nanoTime();
+        int exit = broker.child().stop(ChildProcesses.BROKER_GRACE);
+        Path brokerLog = broker.child().logFile();
+        Path kept = brokerLog.resolveSibling("broker-before-restart-" + broker.child().pid() + ".log");
+        Files.copy(brokerLog, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        log.accept("broker stopped (exit code " + exit + "); its log kept as " + kept);
+        broker = KafkaBrokerProcess.start(new KafkaBrokerProcess.Settings(dataDir, broker.port(), broker.controllerPort(),
+                brokerClasspath), children);
+        Duration down = Duration.ofNanos(System.nanoTime() - stopped);
+        log.accept("broker up again on " + broker.bootstrapServers() + " (pid " + broker.child().pid() + ") after "
+                + down.toMillis() + " ms");
+        return down;
     }
 
     /** The data directory. */

@@ -67,9 +67,10 @@ public final class AttributionOracle {
     public static Result compute(List<PageView> productViews, List<Purchase> purchases, Set<String> lateViewIds,
                                  Set<String> latePurchaseIds, Duration lookback, Duration revenueWindow) {
         long lookbackMs = lookback.toMillis();
-        List<PageView> onTimeViews = productViews.stream()
+        // on-time views by user and product: a purchase only looks at its own user's views of its product
+        Map<String, List<PageView>> onTimeViews = productViews.stream()
                 .filter(v -> v.productId() != null && !lateViewIds.contains(v.eventId()))
-                .toList();
+                .collect(java.util.stream.Collectors.groupingBy(v -> v.userId() + "|" + v.productId()));
         Map<String, String> attribution = new TreeMap<>();
         Map<String, PageView> attributedViews = new TreeMap<>();
         for (Purchase purchase : purchases) {
@@ -77,8 +78,7 @@ public final class AttributionOracle {
                 continue;
             }
             long t = purchase.timestamp().toEpochMilli();
-            PageView last = onTimeViews.stream()
-                    .filter(v -> v.userId().equals(purchase.userId()) && v.productId().equals(purchase.productId()))
+            PageView last = onTimeViews.getOrDefault(purchase.userId() + "|" + purchase.productId(), List.of()).stream()
                     .filter(v -> v.timestamp().toEpochMilli() <= t && v.timestamp().toEpochMilli() >= t - lookbackMs)
                     .max(Touch.LAST_TOUCH).orElse(null);
             attribution.put(purchase.eventId(), last == null ? NONE : last.eventId());

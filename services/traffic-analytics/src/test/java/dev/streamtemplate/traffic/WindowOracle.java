@@ -202,6 +202,8 @@ public final class WindowOracle {
             long streamTime = Long.MIN_VALUE;
             long lastEmit = -1;
             Map<String, List<Window>> sessions = new HashMap<>();
+            // the same sessions by end time, so that emitting does not scan every session at every record
+            TreeMap<Long, List<Window>> byEnd = new TreeMap<>();
             for (In in : partition) {
                 streamTime = Math.max(streamTime, in.ts());
                 long closeTime = streamTime - grace - gap;
@@ -222,17 +224,16 @@ public final class WindowOracle {
                     late.add(new Late(in.id(), start, end, closeTime - end));
                 } else {
                     ofKey.removeAll(merged);
-                    ofKey.add(new Window(in.key(), start, end, count));
+                    for (Window s : merged) {
+                        byEnd.get(s.end()).remove(s);
+                    }
+                    Window session = new Window(in.key(), start, end, count);
+                    ofKey.add(session);
+                    byEnd.computeIfAbsent(end, e -> new ArrayList<>()).add(session);
                 }
                 if (lastEmit < closeTime) {
                     long from = Math.max(0, lastEmit);
-                    for (List<Window> list : sessions.values()) {
-                        for (Window s : list) {
-                            if (s.end() >= from && s.end() < closeTime) {
-                                emitted.add(s);
-                            }
-                        }
-                    }
+                    byEnd.subMap(from, true, closeTime, false).values().forEach(emitted::addAll);
                     lastEmit = closeTime;
                 }
             }
