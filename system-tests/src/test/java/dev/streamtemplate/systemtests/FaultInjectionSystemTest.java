@@ -138,7 +138,7 @@ class FaultInjectionSystemTest {
         StringBuilder out = new StringBuilder();
         String guarantee = scenario.settings().guarantee();
         out.append("\n=== FaultInjectionSystemTest: ").append(guarantee).append(" ===\n");
-        out.append(String.format("events: %,d product versions first, then %,d paced at %.0fx across page-views,"
+        out.append(String.format("events: %,d product versions and initial user snapshots first, then %,d paced at %.0fx across page-views,"
                         + " purchases, user-changes, cart-events; generator %s%n", scenario.catalogue().size(),
                 scenario.replay().size(), scenario.settings().speed(), scenario.settings().generator()));
         out.append(String.format("instances: %d services x %d; injected: %d SIGKILLs (each restarted), %d broker restart,"

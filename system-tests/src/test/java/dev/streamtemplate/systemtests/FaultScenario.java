@@ -114,7 +114,7 @@ final class FaultScenario implements AutoCloseable {
         return settings;
     }
 
-    /** The generated product versions, published before anything else. */
+    /** The generated product versions and the users' initial snapshot, published before anything else. */
     List<GeneratedEvent> catalogue() {
         return catalogue;
     }
@@ -159,13 +159,20 @@ final class FaultScenario implements AutoCloseable {
         // late events delivered after the end of the replay would reach tasks whose stream time no longer moves, and
         // might be on time there: keep those delivered well within it (as purchase-attribution's pipeline test)
         Instant lastLateDelivery = replayEnd.minus(Duration.ofMinutes(10));
-        catalogue = generated.stream().filter(e -> e.topic().equals(TopicCatalogue.PRODUCTS.name())).toList();
-        replay = generated.stream().filter(e -> !e.topic().equals(TopicCatalogue.PRODUCTS.name()))
+        // first, before the services start: every product version (shopping-cart prices from a global store, filled
+        // before an instance processes anything) and the users' initial snapshot (so that customer-enrichment's
+        // users table holds every user before the first page view: a stream-table join does not wait for the table)
+        catalogue = generated.stream().filter(e -> e.topic().equals(TopicCatalogue.PRODUCTS.name())
+                || (e.topic().equals(TopicCatalogue.USER_CHANGES.name())
+                && !e.eventTime().isAfter(settings.generator().start()))).toList();
+        java.util.Set<GeneratedEvent> first = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        first.addAll(catalogue);
+        replay = generated.stream().filter(e -> !first.contains(e))
                 .filter(e -> e.delivery() != Delivery.LATE || e.deliveryTime().isBefore(lastLateDelivery)).toList();
         assertThat(catalogue.size() + replay.size()).as("events the replay publishes (issue 6: at least 200,000)")
                 .isGreaterThanOrEqualTo(200_000);
         plan = FaultPlan.draw(settings.planSeed(), replay.size(), slots.length, INSTANCES_PER_SERVICE, settings.kills());
-        log.accept("replay " + settings.generator() + ": " + catalogue.size() + " product versions first, then "
+        log.accept("replay " + settings.generator() + ": " + catalogue.size() + " product versions and initial user snapshots first, then "
                 + replay.size() + " events paced at " + settings.speed() + "x; plan " + plan.count(FaultPlan.Kind.KILL)
                 + " kills, " + plan.count(FaultPlan.Kind.BROKER_RESTART) + " broker restart");
 
@@ -180,6 +187,7 @@ final class FaultScenario implements AutoCloseable {
             slots[slot] = stack.start(stack.newInstance(service, name, jvm, properties(service)), name);
         }
         awaitAllReady();
+        awaitCommittedToEnd("customer-enrichment", TopicCatalogue.USER_CHANGES.name());
 
         TrafficReplay.Publication publication = TrafficReplay.publishAsync(stack.bootstrapServers(), replay, settings.speed());
         long started = System.nanoTime();
@@ -277,33 +285,40 @@ final class FaultScenario implements AutoCloseable {
                     Map<TopicPartition, Long> past = new HashMap<>();
                     offsets.forEach((partition, offset) -> past.put(partition, offset + 1));
                     return offsets.size() == JOIN_INPUTS.size() * TopicCatalogue.PURCHASES.partitions()
-                            && committedReach(past);
+                            && committedReach("purchase-attribution", past);
                 });
     }
 
     /** Waits until purchase-attribution has committed page-views and purchases to their end. */
     private void awaitSourcesCommitted() {
-        await("purchase-attribution to commit page-views and purchases to their end").atMost(BOUND)
+        awaitCommittedToEnd("purchase-attribution", TopicCatalogue.PAGE_VIEWS.name(), TopicCatalogue.PURCHASES.name());
+    }
+
+    /** Waits until {@code group} has committed every partition of {@code topics} (input topics, not transactional) to its end. */
+    private void awaitCommittedToEnd(String group, String... topics) {
+        await(group + " to commit " + String.join(", ", topics) + " to their end").atMost(BOUND)
                 .pollInterval(Duration.ofMillis(500)).until(() -> {
                     try (Admin admin = stack.broker().admin()) {
                         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                        for (String topic : List.of(TopicCatalogue.PAGE_VIEWS.name(), TopicCatalogue.PURCHASES.name())) {
-                            for (int p = 0; p < TopicCatalogue.PAGE_VIEWS.partitions(); p++) {
+                        for (String topic : topics) {
+                            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                                    .get(topic).partitions().size();
+                            for (int p = 0; p < partitions; p++) {
                                 latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
                             }
                         }
                         Map<TopicPartition, Long> ends = new HashMap<>();
                         admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS)
                                 .forEach((partition, info) -> ends.put(partition, info.offset()));
-                        return committedReach(ends);
+                        return committedReach(group, ends);
                     }
                 });
     }
 
-    /** Whether purchase-attribution's committed offset of every partition of {@code offsets} is at least its value. */
-    private boolean committedReach(Map<TopicPartition, Long> offsets) throws Exception {
+    /** Whether {@code group}'s committed offset of every partition of {@code offsets} is at least its value. */
+    private boolean committedReach(String group, Map<TopicPartition, Long> offsets) throws Exception {
         try (Admin admin = stack.broker().admin()) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("purchase-attribution")
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
             return offsets.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
                     && committed.get(e.getKey()).offset() >= e.getValue());
