@@ -176,9 +176,7 @@ final class FaultScenario implements AutoCloseable {
                 + replay.size() + " events paced at " + settings.speed() + "x; plan " + plan.count(FaultPlan.Kind.KILL)
                 + " kills, " + plan.count(FaultPlan.Kind.BROKER_RESTART) + " broker restart");
 
-        try (EventPublisher publisher = new EventPublisher(stack.bootstrapServers())) {
-            publisher.publishAll(catalogue);
-        }
+        publishCatalogue();
         for (int slot = 0; slot < slots.length; slot++) {
             String service = SERVICES.get(slot / INSTANCES_PER_SERVICE);
             String name = service + "-" + (slot % INSTANCES_PER_SERVICE + 1);
@@ -263,6 +261,26 @@ final class FaultScenario implements AutoCloseable {
                                 >= TopicCatalogue.PURCHASES.partitions());
             }
             log.accept("clock step " + (step + 1) + " at " + clockSteps.get(step) + " published");
+        }
+    }
+
+    /**
+     * Publishes {@link #catalogue()}; when the broker refuses it, once more with a new producer. (Seen once, on a broker
+     * started seconds earlier: the broker kept answering the producer's first batch on one partition with
+     * {@code OutOfOrderSequenceException} until the delivery timeout. A product version or user snapshot written twice
+     * changes no oracle: the same version of the same key.)
+     */
+    private void publishCatalogue() {
+        for (int attempt = 1; ; attempt++) {
+            try (EventPublisher publisher = new EventPublisher(stack.bootstrapServers())) {
+                publisher.publishAll(catalogue);
+                return;
+            } catch (dev.streamtemplate.generator.PublishException e) {
+                if (attempt == 2) {
+                    throw e;
+                }
+                log.accept("publishing the catalogue failed, once more with a new producer: " + e.getMessage());
+            }
         }
     }
 
