@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * at_least_once} and Kafka Streams' other defaults (so a 30 s commit interval) and reports what differs from the
  * oracle, without failing: what exactly-once buys.
  *
- * <p>Runs with the Maven profile {@code fault-tests} (tag {@code faults}); about 15 minutes per scenario on 2 cores.
+ * <p>Runs with the Maven profile {@code fault-tests} (tag {@code faults}); 10 to 12 minutes per scenario on 2 cores.
  * {@code -Dfaults.speed} (default 30: the 4 hours of the replay in 8 minutes) and {@code -Dfaults.kills} (default 6)
  * change the pace and the number of kills.
  */
