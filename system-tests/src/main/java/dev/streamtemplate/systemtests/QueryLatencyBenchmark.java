@@ -37,7 +37,10 @@ import org.HdrHistogram.Histogram;
  * kind is then measured at each), latency measured from each request's intended start ({@link OpenLoopLoad}: no
  * coordinated omission, persistent HTTP/1.1 connections):
  * <ol>
- *   <li>warm-up (not reported): local and forwarded keys mixed;</li>
+ *   <li>warm-up (not reported): local and forwarded keys mixed, {@code benchmark.warmup-seconds} (default 90) at the
+ *       lowest rate; on two cores the instances' JIT compilers are still busy after 30 s (seconds of C2 compilation
+ *       per instance, and a lower CPU cost per request after 90 s than after 30 s), which would otherwise show only
+ *       in the first measured rows;</li>
  *   <li><b>local</b>: pages whose tumbling-store partition is active on A;</li>
  *   <li><b>forwarded</b>: pages whose partition is active on another instance: A forwards once;</li>
  *   <li><b>standby, asked directly</b>: pages whose partition has its standby on A, with request header
@@ -74,7 +77,7 @@ public final class QueryLatencyBenchmark {
     private final List<Integer> rates = java.util.Arrays.stream(System.getProperty("benchmark.rate", "1000").split(","))
             .map(String::trim).filter(r -> !r.isEmpty()).map(Integer::valueOf).toList();
     private final Duration duration = Duration.ofSeconds(Integer.getInteger("benchmark.seconds", 20));
-    private final Duration warmup = Duration.ofSeconds(Integer.getInteger("benchmark.warmup-seconds", 30));
+    private final Duration warmup = Duration.ofSeconds(Integer.getInteger("benchmark.warmup-seconds", 90));
     private final int instanceCount = Integer.getInteger("benchmark.instances", 3);
     /** For set-up requests (readiness, placement); the load itself goes through {@link OpenLoopLoad}. */
     private final QueryClient client = new QueryClient(Duration.ofSeconds(2), Duration.ofSeconds(10));

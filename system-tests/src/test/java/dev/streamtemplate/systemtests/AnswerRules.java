@@ -49,7 +49,7 @@ final class AnswerRules {
             return "HTTP " + answer.status() + " (5xx other than 503)";
         }
         if (answer.status() == 404 && outcome.query().absentIs404()) {
-            // an absent key; the routing layer sends no serving headers with a 404 (see README.md, findings)
+            // an absent key; its serving headers are not checked here
             return null;
         }
         if (answer.status() != 200) {

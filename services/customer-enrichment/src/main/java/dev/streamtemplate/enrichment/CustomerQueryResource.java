@@ -12,6 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Interactive queries over HTTP, answered from this instance's state stores (IQv2).
@@ -47,10 +48,10 @@ public class CustomerQueryResource {
      */
     @GET
     @Path("customers/{userId}")
-    public Response customer(@PathParam("userId") String userId) {
+    public CompletionStage<Response> customer(@PathParam("userId") String userId) {
         requireKey("userId", userId);
-        return router.byKey(CustomerEnrichmentTopology.CUSTOMER_360_STORE, userId, KEY, replica ->
-                queries.<String, Customer360>get(CustomerEnrichmentTopology.CUSTOMER_360_STORE, userId, KEY, replica)
+        return router.byKey(CustomerEnrichmentTopology.CUSTOMER_360_STORE, userId, KEY, copy ->
+                queries.<String, Customer360>get(CustomerEnrichmentTopology.CUSTOMER_360_STORE, userId, copy)
                         .orElseThrow(() -> new NotFoundException("no customer '" + userId + "'")));
     }
 
@@ -64,11 +65,11 @@ public class CustomerQueryResource {
      */
     @GET
     @Path("orders/{orderId}")
-    public Response order(@PathParam("orderId") String orderId) {
+    public CompletionStage<Response> order(@PathParam("orderId") String orderId) {
         requireKey("orderId", orderId);
         String prefix = OrderPartitioner.forOrder(orderId);
-        return router.byKey(CustomerEnrichmentTopology.ORDER_DETAILS_STORE, prefix, BY_ORDER, replica -> {
-            List<OrderLine> lines = queries.withPrefix(CustomerEnrichmentTopology.ORDER_DETAILS_STORE, prefix, BY_ORDER, replica);
+        return router.byKey(CustomerEnrichmentTopology.ORDER_DETAILS_STORE, prefix, BY_ORDER, copy -> {
+            List<OrderLine> lines = queries.withPrefix(CustomerEnrichmentTopology.ORDER_DETAILS_STORE, prefix, copy);
             List<OrderLine> ofOrder = lines.stream().filter(line -> line.orderId().equals(orderId)).toList();
             if (ofOrder.isEmpty()) {
                 throw new NotFoundException("no order '" + orderId + "'");

@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -52,8 +53,8 @@ public class RevenueQueryResource {
      */
     @GET
     @Path("revenue")
-    public Response revenue(@QueryParam("page") String page, @QueryParam("from") String from,
-                                     @QueryParam("to") String to) {
+    public CompletionStage<Response> revenue(@QueryParam("page") String page, @QueryParam("from") String from,
+                                             @QueryParam("to") String to) {
         if (page == null || page.isBlank()) {
             throw new InvalidQueryException("'page' is required");
         }
@@ -61,9 +62,9 @@ public class RevenueQueryResource {
             throw new InvalidQueryException("'page' is longer than " + LONGEST_PAGE + " characters");
         }
         TimeRange range = TimeRange.parse(from, to, LONGEST_RANGE);
-        return router.byKey(AttributionTopology.REVENUE_STORE, page, KEY, replica ->
-                queries.<String, Revenue>windowsOfKey(AttributionTopology.REVENUE_STORE, page, KEY,
-                                range.from(), range.to(), settings.revenueWindow(), replica).stream()
+        return router.byKey(AttributionTopology.REVENUE_STORE, page, KEY, copy ->
+                queries.<String, Revenue>windowsOfKey(AttributionTopology.REVENUE_STORE, page,
+                                range.from(), range.to(), settings.revenueWindow(), copy).stream()
                         .map(w -> new PageRevenue(page, w.start(), w.end(), w.value().cents(), w.value().purchases()))
                         .toList());
     }

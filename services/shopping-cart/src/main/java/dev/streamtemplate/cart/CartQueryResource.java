@@ -3,7 +3,7 @@ package dev.streamtemplate.cart;
 import dev.streamtemplate.runtime.query.InvalidQueryException;
 import dev.streamtemplate.runtime.query.LocalStateQueries;
 import dev.streamtemplate.runtime.query.QueryRouter;
-import dev.streamtemplate.runtime.query.Replica;
+import dev.streamtemplate.runtime.query.LocalCopy;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -14,6 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -60,10 +61,10 @@ public class CartQueryResource {
      */
     @GET
     @Path("cart")
-    public Response cart(@PathParam("userId") String userId) {
+    public CompletionStage<Response> cart(@PathParam("userId") String userId) {
         requireUser(userId);
-        return router.byKey(CartTopology.CARTS_STORE, userId, KEY, replica ->
-                queries.<String, Cart>get(CartTopology.CARTS_STORE, userId, KEY, replica)
+        return router.byKey(CartTopology.CARTS_STORE, userId, KEY, copy ->
+                queries.<String, Cart>get(CartTopology.CARTS_STORE, userId, copy)
                         .orElseThrow(() -> new NotFoundException("user '" + userId + "' has no cart (no items)")));
     }
 
@@ -76,10 +77,10 @@ public class CartQueryResource {
      */
     @GET
     @Path("orders")
-    public Response orders(@PathParam("userId") String userId) {
+    public CompletionStage<Response> orders(@PathParam("userId") String userId) {
         requireUser(userId);
         String prefix = Order.storeKey(userId, "");
-        return router.byKey(CartTopology.ORDERS_STORE, prefix, BY_USER, replica -> ordersWithPrefix(userId, prefix, replica));
+        return router.byKey(CartTopology.ORDERS_STORE, prefix, BY_USER, copy -> ordersWithPrefix(userId, prefix, copy));
     }
 
     /**
@@ -92,21 +93,21 @@ public class CartQueryResource {
      */
     @GET
     @Path("orders/{orderId}")
-    public Response order(@PathParam("userId") String userId, @PathParam("orderId") String orderId) {
+    public CompletionStage<Response> order(@PathParam("userId") String userId, @PathParam("orderId") String orderId) {
         requireUser(userId);
         if (orderId == null || !Order.ID_FORMAT.matcher(orderId).matches()) {
             throw new InvalidQueryException("'orderId' must be 'o-' and a UUID in lower-case hex, was '"
                     + abbreviate(orderId) + "'");
         }
         String key = Order.storeKey(userId, orderId);
-        return router.byKey(CartTopology.ORDERS_STORE, key, BY_USER, replica -> ordersWithPrefix(userId, key, replica).stream()
+        return router.byKey(CartTopology.ORDERS_STORE, key, BY_USER, copy -> ordersWithPrefix(userId, key, copy).stream()
                 .filter(order -> order.orderId().equals(orderId))
                 .findFirst()
                 .orElseThrow(() -> new NotFoundException("user '" + userId + "' has no order '" + orderId + "'")));
     }
 
-    private List<Order> ordersWithPrefix(String userId, String prefix, Replica replica) {
-        List<Order> orders = queries.withPrefix(CartTopology.ORDERS_STORE, prefix, BY_USER, replica);
+    private List<Order> ordersWithPrefix(String userId, String prefix, LocalCopy copy) {
+        List<Order> orders = queries.withPrefix(CartTopology.ORDERS_STORE, prefix, copy);
         // a user id that continues another one's after a '/' shares its prefix; keep the user's own
         return orders.stream().filter(order -> order.userId().equals(userId))
                 .sorted(Comparator.comparing(Order::placedAt).thenComparing(Order::orderId))

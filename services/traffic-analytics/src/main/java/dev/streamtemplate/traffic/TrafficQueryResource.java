@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -63,8 +64,8 @@ public class TrafficQueryResource {
      */
     @GET
     @Path("page-views")
-    public Response pageViews(@QueryParam("page") String page, @QueryParam("from") String from,
-                                         @QueryParam("to") String to, @QueryParam("window") String window) {
+    public CompletionStage<Response> pageViews(@QueryParam("page") String page, @QueryParam("from") String from,
+                                               @QueryParam("to") String to, @QueryParam("window") String window) {
         requireKey("page", page);
         TimeRange range = TimeRange.parse(from, to, LONGEST_RANGE);
         boolean hopping;
@@ -77,8 +78,8 @@ public class TrafficQueryResource {
         }
         String store = hopping ? TrafficTopology.HOPPING_STORE : TrafficTopology.TUMBLING_STORE;
         Duration size = hopping ? windows.hoppingSize() : windows.tumblingSize();
-        return router.byKey(store, page, KEY, replica ->
-                queries.<String, Long>windowsOfKey(store, page, KEY, range.from(), range.to(), size, replica).stream()
+        return router.byKey(store, page, KEY, copy ->
+                queries.<String, Long>windowsOfKey(store, page, range.from(), range.to(), size, copy).stream()
                         .map(w -> new PageViewCount(page, w.start(), w.end(), w.value()))
                         .toList());
     }
@@ -91,10 +92,10 @@ public class TrafficQueryResource {
      */
     @GET
     @Path("users/{userId}/sessions")
-    public Response sessions(@PathParam("userId") String userId) {
+    public CompletionStage<Response> sessions(@PathParam("userId") String userId) {
         requireKey("userId", userId);
-        return router.byKey(TrafficTopology.SESSIONS_STORE, userId, KEY, replica ->
-                queries.<String, Long>allWindowsOfKey(TrafficTopology.SESSIONS_STORE, userId, KEY, replica).stream()
+        return router.byKey(TrafficTopology.SESSIONS_STORE, userId, KEY, copy ->
+                queries.<String, Long>allWindowsOfKey(TrafficTopology.SESSIONS_STORE, userId, copy).stream()
                         .map(w -> new UserSession(userId, w.start(), w.end(), w.value()))
                         .toList());
     }
@@ -108,12 +109,12 @@ public class TrafficQueryResource {
      */
     @GET
     @Path("users/{userId}/purchase-bursts")
-    public Response purchaseBursts(@PathParam("userId") String userId) {
+    public CompletionStage<Response> purchaseBursts(@PathParam("userId") String userId) {
         requireKey("userId", userId);
         int threshold = windows.burstThreshold();
-        return router.byKey(TrafficTopology.SLIDING_STORE, userId, KEY, replica ->
-                queries.<String, Long>windowsOfKey(TrafficTopology.SLIDING_STORE, userId, KEY,
-                                Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2), windows.slidingSpan(), replica).stream()
+        return router.byKey(TrafficTopology.SLIDING_STORE, userId, KEY, copy ->
+                queries.<String, Long>windowsOfKey(TrafficTopology.SLIDING_STORE, userId,
+                                Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2), windows.slidingSpan(), copy).stream()
                         .filter(w -> w.value() >= threshold)
                         .map(w -> new PurchaseBurst(userId, w.start(), w.end(), w.value()))
                         .toList());
@@ -133,7 +134,7 @@ public class TrafficQueryResource {
      */
     @GET
     @Path("top-pages")
-    public Response topPages(@QueryParam("from") String from, @QueryParam("to") String to,
+    public CompletionStage<Response> topPages(@QueryParam("from") String from, @QueryParam("to") String to,
                              @QueryParam("limit") @DefaultValue("10") String limit) {
         TimeRange range = TimeRange.parse(from, to, LONGEST_RANGE);
         int top;

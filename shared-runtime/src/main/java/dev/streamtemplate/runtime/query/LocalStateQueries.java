@@ -11,9 +11,7 @@ import java.util.function.Function;
 import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.UnknownStateStoreException;
 import org.jboss.logging.Logger;
@@ -35,8 +33,10 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 /**
  * Key, window and prefix queries against this instance's state stores with Kafka Streams' interactive queries v2
  * (KIP-796: {@link KafkaStreams#query}), for the partition that holds the key, from its active
- * task's store or, when asked, a standby's ({@link Replica}). Which instance asks is decided by
- * {@link QueryRouter}; this class only answers locally.
+ * task's store or, when asked, a standby's ({@link LocalCopy}). Which instance asks is decided by
+ * {@link QueryRouter}, which also finds the key's partition (once per query) and hands it over;
+ * this class only answers locally. Its queries block the calling thread while they read the
+ * store (RocksDB), so the router calls them on a worker thread, never on an event loop.
  *
  * <p>When the key's partition is not queryable here (Kafka Streams starting, a rebalance, the store
  * restoring, or the partition hosted by another instance) it throws
@@ -68,22 +68,21 @@ public class LocalStateQueries {
     /**
      * The windows of {@code key} in a window store whose start lies in {@code [from, to)}, oldest first.
      *
-     * @param store         window store name
-     * @param key           the key
-     * @param keySerializer serializer of the key, to find its partition
-     * @param from          earliest window start, inclusive
-     * @param to            latest window start, exclusive
-     * @param windowSize    window size, to report each window's end
-     * @param replica       which local copy may answer
+     * @param store      window store name
+     * @param key        the key
+     * @param from       earliest window start, inclusive
+     * @param to         latest window start, exclusive
+     * @param windowSize window size, to report each window's end
+     * @param copy       the key's partition and which local copy of it may answer (from {@link QueryRouter})
      * @return the windows, empty for an unknown key
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer this query
      */
-    public <K, V> List<WindowValue<V>> windowsOfKey(String store, K key, Serializer<K> keySerializer,
-                                                     Instant from, Instant to, Duration windowSize, Replica replica) {
+    public <K, V> List<WindowValue<V>> windowsOfKey(String store, K key, Instant from, Instant to, Duration windowSize,
+                                                     LocalCopy copy) {
         // WindowKeyQuery bounds are inclusive; [from, to) ends one millisecond before 'to'.
         WindowKeyQuery<K, V> query = WindowKeyQuery.withKeyAndWindowStartRange(key, from, to.minusMillis(1));
-        QueryResult<WindowStoreIterator<V>> result = run(store, key, keySerializer, query, replica);
+        QueryResult<WindowStoreIterator<V>> result = run(store, copy, query);
         List<WindowValue<V>> windows = new ArrayList<>();
         try (WindowStoreIterator<?> iterator = result.getResult()) {
             iterator.forEachRemaining(kv -> {
@@ -97,17 +96,16 @@ public class LocalStateQueries {
     /**
      * Every window of {@code key} in a session store (IQv2 {@link WindowRangeQuery#withKey}), oldest first.
      *
-     * @param store         session store name
-     * @param key           the key
-     * @param keySerializer serializer of the key, to find its partition
-     * @param replica       which local copy may answer
+     * @param store session store name
+     * @param key   the key
+     * @param copy  the key's partition and which local copy of it may answer (from {@link QueryRouter})
      * @return the sessions, empty for an unknown key
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer this query
      */
-    public <K, V> List<WindowValue<V>> allWindowsOfKey(String store, K key, Serializer<K> keySerializer, Replica replica) {
+    public <K, V> List<WindowValue<V>> allWindowsOfKey(String store, K key, LocalCopy copy) {
         WindowRangeQuery<K, V> query = WindowRangeQuery.withKey(key);
-        QueryResult<KeyValueIterator<Windowed<K>, V>> result = run(store, key, keySerializer, query, replica);
+        QueryResult<KeyValueIterator<Windowed<K>, V>> result = run(store, copy, query);
         List<WindowValue<V>> windows = new ArrayList<>();
         try (KeyValueIterator<Windowed<K>, ?> iterator = result.getResult()) {
             iterator.forEachRemaining(kv -> windows.add(new WindowValue<>(
@@ -117,42 +115,38 @@ public class LocalStateQueries {
     }
 
     /**
-     * The value of {@code key} in a key-value store whose input is partitioned by Kafka's default
-     * partitioner (IQv2 {@link KeyQuery}).
+     * The value of {@code key} in a key-value store (IQv2 {@link KeyQuery}).
      *
-     * @param store         key-value store name
-     * @param key           the key
-     * @param keySerializer serializer of the key, to find its partition
-     * @param replica       which local copy may answer
+     * @param store key-value store name
+     * @param key   the key
+     * @param copy  the key's partition and which local copy of it may answer (from {@link QueryRouter})
      * @return the value, empty for an absent key
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer a key query
      */
-    public <K, V> Optional<V> get(String store, K key, Serializer<K> keySerializer, Replica replica) {
-        QueryResult<V> result = run(store, key, keySerializer, KeyQuery.<K, V>withKey(key), replica);
+    public <K, V> Optional<V> get(String store, K key, LocalCopy copy) {
+        QueryResult<V> result = run(store, copy, KeyQuery.<K, V>withKey(key));
         return Optional.ofNullable(plain(result.getResult()));
     }
 
     /**
-     * The values whose (string) key starts with {@code prefix}, in key order, from the partition that
-     * {@code partitioner} assigns to {@code prefix}: every key of one prefix must be there (IQv2
-     * {@link RangeQuery}).
+     * The values whose (string) key starts with {@code prefix}, in key order, from one partition: every key of one
+     * prefix must be there, which the store's partitioner must ensure (IQv2 {@link RangeQuery}); route the query
+     * with that partitioner ({@link QueryRouter#byKey(String, Object, StreamPartitioner, Function)}).
      *
-     * @param store       key-value store name
-     * @param prefix      the key prefix, for example {@code o-42/}
-     * @param partitioner the partitioner of the store's input topic
-     * @param replica     which local copy may answer
+     * @param store  key-value store name
+     * @param prefix the key prefix, for example {@code o-42/}
+     * @param copy   the prefix's partition and which local copy of it may answer (from {@link QueryRouter})
      * @return the values, empty when no key has the prefix
      * @throws StoreNotQueryableException when the partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer a range query
      */
-    public <V> List<V> withPrefix(String store, String prefix, StreamPartitioner<String, ?> partitioner, Replica replica) {
-        int partition = partitionOf(store, s -> s.queryMetadataForKey(store, prefix, partitioner));
+    public <V> List<V> withPrefix(String store, String prefix, LocalCopy copy) {
         // Range bounds are inclusive and compare serialized (UTF-8) keys: every key with the prefix
         // lies in [prefix, prefix + U+FFFF] unless it continues with a character above U+FFFF, so the
         // prefix is checked again.
-        QueryResult<KeyValueIterator<String, V>> result = run(store, partition,
-                RangeQuery.<String, V>withRange(prefix, prefix + Character.MAX_VALUE), replica);
+        QueryResult<KeyValueIterator<String, V>> result = run(store, copy,
+                RangeQuery.<String, V>withRange(prefix, prefix + Character.MAX_VALUE));
         List<V> values = new ArrayList<>();
         try (KeyValueIterator<String, ?> iterator = result.getResult()) {
             iterator.forEachRemaining(entry -> {
@@ -228,15 +222,13 @@ public class LocalStateQueries {
     public record KeyWindowValue<K, V>(K key, Instant start, Instant end, V value) {
     }
 
-    private <K, R> QueryResult<R> run(String store, K key, Serializer<K> keySerializer, Query<R> query, Replica replica) {
-        return run(store, partitionOf(store, s -> s.queryMetadataForKey(store, key, keySerializer)), query, replica);
-    }
-
-    private <R> QueryResult<R> run(String store, int partition, Query<R> query, Replica replica) {
+    private <R> QueryResult<R> run(String store, LocalCopy copy, Query<R> query) {
+        requireRunning(store);
+        int partition = copy.partition();
         QueryResult<R> result;
         try {
             StateQueryRequest<R> request = StateQueryRequest.inStore(store).withQuery(query).withPartitions(Set.of(partition));
-            result = streams.query(replica == Replica.ACTIVE ? request.requireActive() : request)
+            result = streams.query(copy.replica() == Replica.ACTIVE ? request.requireActive() : request)
                     .getPartitionResults().get(partition);
         } catch (UnknownStateStoreException e) {
             throw new IllegalStateException("no store '" + store + "' in this topology", e);
@@ -259,23 +251,6 @@ public class LocalStateQueries {
                     + result.getFailureReason() + "): " + result.getFailureMessage(), RETRY_AFTER);
         }
         return result;
-    }
-
-    private int partitionOf(String store, Function<KafkaStreams, KeyQueryMetadata> lookup) {
-        requireRunning(store);
-        KeyQueryMetadata metadata;
-        try {
-            metadata = lookup.apply(streams);
-        } catch (StreamsException | IllegalStateException e) {
-            throw new StoreNotQueryableException("no metadata for store '" + store + "' yet: " + e.getMessage(), RETRY_AFTER);
-        }
-        if (metadata == null) {
-            throw new IllegalStateException("no store '" + store + "' in this topology");
-        }
-        if (metadata.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
-            throw new StoreNotQueryableException("store '" + store + "' is not available (rebalance in progress)", RETRY_AFTER);
-        }
-        return metadata.partition();
     }
 
     /**

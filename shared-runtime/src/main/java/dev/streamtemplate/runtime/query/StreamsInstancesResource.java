@@ -6,11 +6,9 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.Future;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -19,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.LagInfo;
 import org.apache.kafka.streams.StreamsMetadata;
@@ -36,7 +35,7 @@ import org.apache.kafka.streams.processor.TaskId;
  * ({@link KafkaStreams#metadataForAllStreamsClients}); each instance's own tasks
  * ({@link KafkaStreams#metadataForLocalThreads}) and store lags
  * ({@link KafkaStreams#allLocalStorePartitionLags}, KIP-535), asked from every instance over HTTP
- * with the timeouts of {@link QueryRoutingSettings}.
+ * ({@link InstanceClient}, with the timeouts of {@link QueryRoutingSettings}).
  */
 @Path("/streams")
 @Produces(MediaType.APPLICATION_JSON)
@@ -73,54 +72,55 @@ public class StreamsInstancesResource {
     QueryRouter router;
 
     @Inject
-    QueryRoutingSettings settings;
+    InstanceClient instances;
 
     @Inject
     ObjectMapper json;
 
-    private HttpClient client;
-
-    @jakarta.annotation.PostConstruct
-    void init() {
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.connectTimeout()).build();
-    }
-
     /**
      * Every instance of this service, as far as the group's assignment tells this instance, each asked
-     * for its own view; an instance that does not answer is listed with {@code reachable=false}.
+     * for its own view (all at once, each within the connect and read timeouts of
+     * {@link QueryRoutingSettings}); an instance that does not answer is listed with {@code reachable=false}.
      *
      * @return the instances, this one included, ordered by host:port
      */
     @GET
     @Path("instances")
-    public List<InstanceView> instances() {
+    @Blocking // this instance's own view asks the broker for its store lags
+    public CompletionStage<List<InstanceView>> instances() {
         Collection<StreamsMetadata> clients;
         try {
             clients = streams.metadataForAllStreamsClients();
         } catch (StreamsException e) {
             clients = List.of();
         }
-        Map<String, InstanceView> views = new TreeMap<>();
-        views.put(QueryRouter.endpoint(router.self()), instance());
+        String self = QueryRouter.endpoint(router.self());
+        Map<String, Future<InstanceView>> others = new TreeMap<>();
         for (StreamsMetadata metadata : clients) {
             String name = QueryRouter.endpoint(metadata.hostInfo());
-            if (views.containsKey(name)) {
-                continue;
-            }
-            try {
-                HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(URI.create("http://" + name + "/streams/instance"))
-                        .timeout(settings.readTimeout()).header(QueryRouter.FORWARDED_BY, QueryRouter.endpoint(router.self()))
-                        .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-                views.put(name, response.statusCode() == 200 ? json.readValue(response.body(), InstanceView.class)
-                        : new InstanceView(name, false, "HTTP " + response.statusCode(), Map.of()));
-            } catch (IOException e) {
-                views.put(name, new InstanceView(name, false, e.toString(), Map.of()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                views.put(name, new InstanceView(name, false, "interrupted", Map.of()));
+            if (!name.equals(self) && !others.containsKey(name)) {
+                others.put(name, instances.get(metadata.hostInfo(), "/streams/instance", Map.of(QueryRouter.FORWARDED_BY, self))
+                        .map(answer -> view(name, answer))
+                        .otherwise(e -> new InstanceView(name, false, e.toString(), Map.of())));
             }
         }
-        return new ArrayList<>(views.values());
+        Map<String, InstanceView> views = new TreeMap<>();
+        views.put(self, instance()); // while the others answer
+        return Future.all(new ArrayList<>(others.values())).<List<InstanceView>>map(all -> {
+            others.forEach((name, view) -> views.put(name, view.result()));
+            return new ArrayList<>(views.values());
+        }).toCompletionStage();
+    }
+
+    private InstanceView view(String name, InstanceClient.Answer answer) {
+        if (answer.status() != 200) {
+            return new InstanceView(name, false, "HTTP " + answer.status(), Map.of());
+        }
+        try {
+            return json.readValue(answer.body(), InstanceView.class);
+        } catch (IOException e) {
+            return new InstanceView(name, false, e.toString(), Map.of());
+        }
     }
 
     /**

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -39,8 +38,8 @@ class LocalStateQueriesTest {
             LocalStateQueries queries = new LocalStateQueries();
             queries.streams = streams;
             long started = System.nanoTime();
-            assertThatThrownBy(() -> queries.windowsOfKey("counts", "k", new StringSerializer(),
-                    Instant.EPOCH, Instant.EPOCH.plusSeconds(60), Duration.ofMinutes(1), Replica.ACTIVE))
+            assertThatThrownBy(() -> queries.windowsOfKey("counts", "k",
+                    Instant.EPOCH, Instant.EPOCH.plusSeconds(60), Duration.ofMinutes(1), new LocalCopy(0, Replica.ACTIVE)))
                     .isInstanceOf(StoreNotQueryableException.class)
                     .hasMessageContaining("CREATED");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered without waiting")

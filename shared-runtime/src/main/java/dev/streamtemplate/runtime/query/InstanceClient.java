@@ -1,0 +1,124 @@
+package dev.streamtemplate.runtime.query;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * Sends a GET to another instance of this service without blocking a thread: Vert.x' HTTP client (the one the
+ * Quarkus HTTP server runs on), persistent HTTP/1.1 connections pooled per instance, callbacks on the Vert.x context
+ * that sent the request (the event loop of the request being answered, when called from one).
+ *
+ * <p>Time limits, from {@link QueryRoutingSettings}: {@code query.connect-timeout} bounds getting a connection
+ * (opening one, or waiting for a pooled one) and {@code query.read-timeout} bounds the whole answer once the request
+ * is on its way (status, headers and body); past it the connection is reset and the answer fails with a
+ * {@link TimeoutException}. So no answer takes longer than connect + read timeout.
+ */
+@ApplicationScoped
+public class InstanceClient {
+
+    /**
+     * Largest number of open connections to one other instance. Requests beyond it wait for a free one (within the
+     * connect timeout). A forwarded query holds its connection for about a millisecond, so a few are in use at a time;
+     * the headroom is for bursts, such as the queue that forms behind a garbage-collection pause.
+     */
+    static final int CONNECTIONS_PER_INSTANCE = 64;
+
+    /**
+     * Another instance's answer.
+     *
+     * @param status  HTTP status
+     * @param headers response headers (case-insensitive names)
+     * @param body    response body, empty when there is none
+     */
+    public record Answer(int status, MultiMap headers, byte[] body) {
+
+        /** The answer's {@code Content-Type}, JSON when it sent none. */
+        public String contentType() {
+            String type = headers.get("Content-Type");
+            return type == null ? MediaType.APPLICATION_JSON : type;
+        }
+    }
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    QueryRoutingSettings settings;
+
+    private HttpClient client;
+
+    @PostConstruct
+    void init() {
+        client = vertx.createHttpClient(new HttpClientOptions()
+                        .setConnectTimeout(Math.toIntExact(settings.connectTimeout().toMillis()))
+                        .setKeepAlive(true)
+                        .setTcpNoDelay(true),
+                new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_INSTANCE));
+    }
+
+    @PreDestroy
+    void close() {
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    /**
+     * GETs {@code pathAndQuery} from {@code host}. Never throws; the future fails when no answer came (connection
+     * refused, connect timeout, read timeout, connection closed) and succeeds with any answer that came, whatever
+     * its status.
+     *
+     * @param host         the instance, as Kafka Streams names it ({@code application.server})
+     * @param pathAndQuery the request URI, from its path on ({@code /page-views?page=...})
+     * @param headers      request headers ({@code Accept: application/json} is always sent)
+     * @return the answer, on the calling thread's Vert.x context
+     */
+    public Future<Answer> get(HostInfo host, String pathAndQuery, Map<String, String> headers) {
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setHost(host.host())
+                .setPort(host.port())
+                .setURI(pathAndQuery)
+                .setConnectTimeout(settings.connectTimeout().toMillis())
+                .putHeader("Accept", MediaType.APPLICATION_JSON);
+        headers.forEach(options::putHeader);
+        long readTimeout = settings.readTimeout().toMillis();
+        return client.request(options).compose(request -> {
+            Promise<Answer> answer = Promise.promise();
+            long timer = vertx.setTimer(readTimeout, id -> {
+                TimeoutException timeout = new TimeoutException("no whole answer from " + QueryRouter.endpoint(host)
+                        + " within " + readTimeout + " ms");
+                if (answer.tryFail(timeout)) {
+                    request.reset(0, timeout);
+                }
+            });
+            request.send()
+                    .compose(response -> response.body().map(body -> new Answer(response.statusCode(), response.headers(),
+                            body.getBytes())))
+                    .onComplete(result -> {
+                        vertx.cancelTimer(timer);
+                        if (result.succeeded()) {
+                            answer.tryComplete(result.result());
+                        } else {
+                            answer.tryFail(result.cause());
+                        }
+                    });
+            return answer.future();
+        });
+    }
+}

@@ -1,0 +1,12 @@
+package dev.streamtemplate.runtime.query;
+
+/**
+ * This instance's copy of the store partition that holds a key, as {@link QueryRouter} hands it to a local query:
+ * which partition (found once, by the router, from Kafka Streams' metadata for the key) and which copy of it may
+ * answer ({@link Replica}).
+ *
+ * @param partition the store partition (that of the store's input topic) holding the key
+ * @param replica   the copy that may answer: only the active task's, or the active's or a standby's
+ */
+public record LocalCopy(int partition, Replica replica) {
+}
