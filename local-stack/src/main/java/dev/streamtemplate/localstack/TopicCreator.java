@@ -3,6 +3,7 @@ package dev.streamtemplate.localstack;
 import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -11,14 +12,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates topics from their {@link TopicSpec}s (partitions, cleanup policy) with replication factor 1, the only
  * one a single broker allows. A topic that already exists counts as done: a data directory kept from an earlier
  * run already has them all.
+ *
+ * <p>It returns only once the broker hosts every partition, not merely once the controller has recorded the topics:
+ * a broker publishes new partitions in its metadata a moment before it can append to them, and an idempotent
+ * producer that writes at once may then see its first batch refused (NOT_LEADER_OR_FOLLOWER) while its second is
+ * appended, after which the first is refused with {@code OutOfOrderSequenceException} until its delivery timeout
+ * (KAFKA-15591; seen here on a just-started broker).
  */
 public final class TopicCreator {
 
@@ -35,9 +45,11 @@ public final class TopicCreator {
     }
 
     /**
-     * Creates every topic in {@code topics} that does not exist yet.
+     * Creates every topic in {@code topics} that does not exist yet and waits until the broker hosts every partition
+     * of them all (see the class comment).
      *
-     * @throws StackFailure when a topic cannot be created within {@code timeout}
+     * @throws StackFailure when a topic cannot be created, or its partitions are not hosted, within {@code timeout}
+     *                      (each)
      */
     public static Outcome createAll(Admin admin, List<TopicSpec> topics, Duration timeout)
             throws StackFailure, InterruptedException {
@@ -64,6 +76,34 @@ public final class TopicCreator {
                         + " s", null, e);
             }
         }
+        awaitHosted(admin, topics, timeout);
         return new Outcome(List.copyOf(created), List.copyOf(existing));
+    }
+
+    /**
+     * Waits until the broker answers a ListOffsets request for every partition of {@code topics}: it is answered by the
+     * partition's leader from the partition itself, so then the broker can append to it. The admin client retries
+     * NOT_LEADER_OR_FOLLOWER and UNKNOWN_TOPIC_OR_PARTITION itself, within {@code timeout}.
+     *
+     * @throws StackFailure when a partition is not hosted within {@code timeout}
+     */
+    private static void awaitHosted(Admin admin, List<TopicSpec> topics, Duration timeout)
+            throws StackFailure, InterruptedException {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (TopicSpec spec : topics) {
+            for (int partition = 0; partition < spec.partitions(); partition++) {
+                partitions.put(new TopicPartition(spec.name(), partition), OffsetSpec.latest());
+            }
+        }
+        try {
+            admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) timeout.toMillis()))
+                    .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new StackFailure("the broker does not host every partition of " + topics.size() + " topics yet: "
+                    + e.getCause(), null, e);
+        } catch (TimeoutException e) {
+            throw new StackFailure("the broker did not host every partition of " + topics.size() + " topics within "
+                    + timeout.toSeconds() + " s", null, e);
+        }
     }
 }
