@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,7 +28,11 @@ import org.apache.kafka.streams.state.HostInfo;
  * (opening one, or waiting for a pooled one) and {@code query.read-timeout} bounds the whole answer once the request
  * is on its way (status, headers and body); past it the connection is reset and the answer fails with a
  * {@link TimeoutException}. So no answer takes longer than connect + read timeout.
+ *
+ * <p>Created at start-up ({@link Startup}), outside any request's Vert.x context, so the client belongs to the
+ * application, not to the event loop of the first request that happened to need it.
  */
+@Startup
 @ApplicationScoped
 public class InstanceClient {
 

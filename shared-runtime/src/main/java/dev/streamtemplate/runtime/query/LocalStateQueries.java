@@ -193,21 +193,34 @@ public class LocalStateQueries {
             throw new StoreNotQueryableException("store '" + store + "' is not queryable now: " + e.getMessage(), RETRY_AFTER);
         }
         Map<Integer, List<KeyWindowValue<K, V>>> byPartition = new TreeMap<>();
-        results.getPartitionResults().forEach((partition, result) -> {
+        // every partition's iterator is closed, also when an earlier partition failed the query
+        RuntimeException failure = null;
+        for (Map.Entry<Integer, QueryResult<KeyValueIterator<Windowed<K>, V>>> entry
+                : results.getPartitionResults().entrySet()) {
+            QueryResult<KeyValueIterator<Windowed<K>, V>> result = entry.getValue();
             if (result.isFailure()) {
-                if (result.getFailureReason() == FailureReason.UNKNOWN_QUERY_TYPE) {
-                    throw new IllegalStateException("store '" + store + "' cannot answer a window range query: "
+                if (failure == null && result.getFailureReason() == FailureReason.UNKNOWN_QUERY_TYPE) {
+                    failure = new IllegalStateException("store '" + store + "' cannot answer a window range query: "
                             + result.getFailureMessage());
                 }
-                return; // not active here, or not queryable now: the caller reports it missing
+                continue; // not active here, or not queryable now: the caller reports it missing
             }
-            List<KeyWindowValue<K, V>> windows = new ArrayList<>();
-            byPartition.put(partition, windows);
             try (KeyValueIterator<Windowed<K>, V> iterator = result.getResult()) {
-                iterator.forEachRemaining(kv -> windows.add(new KeyWindowValue<>(kv.key.key(),
-                        kv.key.window().startTime(), kv.key.window().startTime().plus(windowSize), plain(kv.value))));
+                if (failure == null) {
+                    List<KeyWindowValue<K, V>> windows = new ArrayList<>();
+                    iterator.forEachRemaining(kv -> windows.add(new KeyWindowValue<>(kv.key.key(),
+                            kv.key.window().startTime(), kv.key.window().startTime().plus(windowSize), plain(kv.value))));
+                    byPartition.put(entry.getKey(), windows);
+                }
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                }
             }
-        });
+        }
+        if (failure != null) {
+            throw failure;
+        }
         return new PartitionsAnswer<>(byPartition);
     }
 

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -125,8 +126,8 @@ public class QueryRouter {
 
     private HostInfo self;
     private String selfEndpoint;
-    private Map<String, Map<Integer, LagInfo>> cachedLags;
-    private long lagsFetchedAt;
+    private volatile StoreLags storeLags;
+    private final AtomicBoolean refreshingLags = new AtomicBoolean();
 
     @PostConstruct
     void init() {
@@ -254,7 +255,7 @@ public class QueryRouter {
         Collection<StreamsMetadata> hosts;
         try {
             hosts = streams.streamsMetadataForStore(store);
-        } catch (StreamsException e) {
+        } catch (StreamsException | IllegalStateException e) {
             throw new StoreNotQueryableException("no metadata for store '" + store + "' yet: " + e.getMessage(),
                     LocalStateQueries.RETRY_AFTER);
         }
@@ -358,28 +359,43 @@ public class QueryRouter {
     }
 
     /**
-     * The offset lag of this instance's copy of a store partition. {@link KafkaStreams#allLocalStorePartitionLags}
-     * asks the broker for every changelog's end offset, so its answer is kept for
-     * {@link #LAG_REFRESH_INTERVAL} and shared by the queries in that time. Blocks (on a worker thread).
+     * The offset lag of this instance's copy of a store partition, as of the last refresh.
+     * {@link KafkaStreams#allLocalStorePartitionLags} asks the broker for every changelog's end offset (a
+     * round trip, bounded only by the admin client's {@code default.api.timeout.ms}), so its answer is kept for
+     * {@link #LAG_REFRESH_INTERVAL} and shared by the queries in that time. One query at a time refreshes it; the
+     * others meanwhile use the previous answer, or find no lag (so no standby answer: 503) before the first.
+     * Blocks the refreshing query's worker thread, no lock is held while it waits.
      */
     private Optional<Long> localLag(String store, int partition) {
-        Map<String, Map<Integer, LagInfo>> lags = lags();
-        Map<Integer, LagInfo> byPartition = lags.get(store);
+        Map<Integer, LagInfo> byPartition = lags().get(store);
         LagInfo lag = byPartition == null ? null : byPartition.get(partition);
         return lag == null ? Optional.empty() : Optional.of(lag.offsetLag());
     }
 
-    private synchronized Map<String, Map<Integer, LagInfo>> lags() {
-        long now = System.nanoTime();
-        if (cachedLags == null || now - lagsFetchedAt > LAG_REFRESH_INTERVAL.toNanos()) {
-            try {
-                cachedLags = streams.allLocalStorePartitionLags();
-            } catch (StreamsException | IllegalStateException e) {
-                cachedLags = Map.of();
-            }
-            lagsFetchedAt = now;
+    private Map<String, Map<Integer, LagInfo>> lags() {
+        StoreLags current = storeLags;
+        if (current != null && System.nanoTime() - current.fetchedAt() <= LAG_REFRESH_INTERVAL.toNanos()) {
+            return current.lags();
         }
-        return cachedLags;
+        if (!refreshingLags.compareAndSet(false, true)) {
+            return current == null ? Map.of() : current.lags();
+        }
+        try {
+            Map<String, Map<Integer, LagInfo>> fetched;
+            try {
+                fetched = streams.allLocalStorePartitionLags();
+            } catch (StreamsException | IllegalStateException e) {
+                fetched = Map.of();
+            }
+            storeLags = new StoreLags(fetched, System.nanoTime());
+            return fetched;
+        } finally {
+            refreshingLags.set(false);
+        }
+    }
+
+    /** This instance's store partition lags ({@link KafkaStreams#allLocalStorePartitionLags}) and when they came. */
+    private record StoreLags(Map<String, Map<Integer, LagInfo>> lags, long fetchedAt) {
     }
 
     /**

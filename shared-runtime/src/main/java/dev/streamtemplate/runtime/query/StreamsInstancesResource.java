@@ -91,7 +91,7 @@ public class StreamsInstancesResource {
         Collection<StreamsMetadata> clients;
         try {
             clients = streams.metadataForAllStreamsClients();
-        } catch (StreamsException e) {
+        } catch (StreamsException | IllegalStateException e) { // not running (yet, or any more): this instance only
             clients = List.of();
         }
         String self = QueryRouter.endpoint(router.self());
