@@ -14,10 +14,14 @@ import java.util.concurrent.ExecutionException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.awaitility.Awaitility;
@@ -32,7 +36,7 @@ import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
  * (test clusters have one broker).
  *
  * <p>Creating is idempotent: a topic that already exists with the same partition count is left as it is (its data
- * included). Every method returns only when the topics are usable (each partition has a leader) or gone.
+ * included). Every method returns only when the topics are usable (the broker hosts each partition) or gone.
  *
  * <pre>{@code
  * try (KafkaTopics topics = new KafkaTopics(bootstrapServers)) {
@@ -47,6 +51,8 @@ public final class KafkaTopics implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private static final short REPLICATION_FACTOR = 1;
+    /** One ListOffsets attempt's bound while waiting for partitions to be hosted; retried within the timeout. */
+    private static final int LIST_OFFSETS_TIMEOUT_MS = 2_000;
 
     private final Admin admin;
     private final Duration timeout;
@@ -162,7 +168,12 @@ public final class KafkaTopics implements AutoCloseable {
     }
 
     /**
-     * Waits until every partition of each topic has a leader, which is when producers and consumers can use it.
+     * Waits until every partition of each topic has a leader and that leader answers a ListOffsets request from the
+     * partition itself, which is when producers and consumers can use it. A leader in the metadata is not enough: a
+     * broker publishes a new partition in its metadata a moment before it can append to it, and an idempotent
+     * producer writing at once may then see its first batch refused while its second is appended; the first is then
+     * refused with {@code OutOfOrderSequenceException} until its delivery timeout (KAFKA-15591, seen in this
+     * project's tests).
      *
      * @param topicNames the topics
      * @throws ConditionTimeoutException if that does not happen within the timeout (a topic that does not exist
@@ -173,12 +184,12 @@ public final class KafkaTopics implements AutoCloseable {
         if (names.isEmpty()) {
             return;
         }
-        Awaitility.await("topics " + names + " to have a leader for every partition")
+        Awaitility.await("topics " + names + " to have every partition hosted by its leader")
                 .atMost(timeout)
                 .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(50))
                 .ignoreException(UnknownTopicOrPartitionException.class)
-                .until(() -> allPartitionsLed(names));
+                .until(() -> allPartitionsHosted(names));
     }
 
     /**
@@ -241,7 +252,7 @@ public final class KafkaTopics implements AutoCloseable {
         admin.close(timeout);
     }
 
-    private boolean allPartitionsLed(List<String> names) throws InterruptedException {
+    private boolean allPartitionsHosted(List<String> names) throws InterruptedException {
         Map<String, TopicDescription> descriptions;
         try {
             descriptions = admin.describeTopics(names).allTopicNames().get();
@@ -251,13 +262,23 @@ public final class KafkaTopics implements AutoCloseable {
             }
             throw new IllegalStateException("Describing topics " + names + " failed: " + e.getCause(), e.getCause());
         }
+        Map<TopicPartition, OffsetSpec> partitions = new LinkedHashMap<>();
         for (TopicDescription description : descriptions.values()) {
             for (TopicPartitionInfo partition : description.partitions()) {
                 if (partition.leader() == null || partition.leader().isEmpty()) {
                     return false;
                 }
+                partitions.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
             }
         }
-        return true;
+        try {
+            admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs(LIST_OFFSETS_TIMEOUT_MS)).all().get();
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RetriableException) {
+                return false; // not hosted yet (NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, timeout)
+            }
+            throw new IllegalStateException("Listing offsets of " + names + " failed: " + e.getCause(), e.getCause());
+        }
     }
 }

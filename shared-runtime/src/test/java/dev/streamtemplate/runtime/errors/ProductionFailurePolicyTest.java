@@ -3,6 +3,7 @@ package dev.streamtemplate.runtime.errors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamtemplate.testing.TestKafkaCluster;
+import dev.streamtemplate.testing.KafkaTopics;
 import dev.streamtemplate.testing.TestKafkaClusters;
 import dev.streamtemplate.testing.TestProducer;
 import dev.streamtemplate.testing.TopicReader;
@@ -67,6 +68,9 @@ class ProductionFailurePolicyTest {
             admin.createTopics(List.of(new NewTopic(INPUT, 1, (short) 1), new NewTopic(DEAD_LETTERS, 1, (short) 1),
                     new NewTopic(OUTPUT, 1, (short) 1).configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "5000000"))))
                     .all().get();
+        }
+        try (KafkaTopics topics = new KafkaTopics(cluster.bootstrapServers())) {
+            topics.awaitUsable(List.of(INPUT, DEAD_LETTERS, OUTPUT));
         }
     }
 
