@@ -173,7 +173,7 @@ public final class KafkaTopics implements AutoCloseable {
      * broker publishes a new partition in its metadata a moment before it can append to it, and an idempotent
      * producer writing at once may then see its first batch refused while its second is appended; the first is then
      * refused with {@code OutOfOrderSequenceException} until its delivery timeout (KAFKA-15591, seen in this
-     * project's tests).
+     * project's tests; the broker rejects such a first batch from Kafka 4.5 on, apache/kafka pull request 23234).
      *
      * @param topicNames the topics
      * @throws ConditionTimeoutException if that does not happen within the timeout (a topic that does not exist
