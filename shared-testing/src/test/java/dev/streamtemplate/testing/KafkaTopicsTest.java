@@ -76,7 +76,7 @@ class KafkaTopicsTest {
                 Duration.ofSeconds(1))) {
             assertThatThrownBy(() -> impatient.awaitUsable(List.of("never-created-" + UUID.randomUUID())))
                     .isInstanceOf(ConditionTimeoutException.class)
-                    .hasMessageContaining("to have a leader for every partition");
+                    .hasMessageContaining("to have every partition hosted by its leader");
         }
     }
 }
