@@ -24,8 +24,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serializer;
@@ -127,7 +127,7 @@ public class QueryRouter {
     private HostInfo self;
     private String selfEndpoint;
     private volatile StoreLags storeLags;
-    private final AtomicBoolean refreshingLags = new AtomicBoolean();
+    private final ReentrantLock lagRefresh = new ReentrantLock();
 
     @PostConstruct
     void init() {
@@ -363,8 +363,8 @@ public class QueryRouter {
      * {@link KafkaStreams#allLocalStorePartitionLags} asks the broker for every changelog's end offset (a
      * round trip, bounded only by the admin client's {@code default.api.timeout.ms}), so its answer is kept for
      * {@link #LAG_REFRESH_INTERVAL} and shared by the queries in that time. One query at a time refreshes it; the
-     * others meanwhile use the previous answer, or find no lag (so no standby answer: 503) before the first.
-     * Blocks the refreshing query's worker thread, no lock is held while it waits.
+     * others meanwhile use the previous answer, or, before the first answer, wait for it. Blocks (on a worker
+     * thread).
      */
     private Optional<Long> localLag(String store, int partition) {
         Map<Integer, LagInfo> byPartition = lags().get(store);
@@ -374,13 +374,19 @@ public class QueryRouter {
 
     private Map<String, Map<Integer, LagInfo>> lags() {
         StoreLags current = storeLags;
-        if (current != null && System.nanoTime() - current.fetchedAt() <= LAG_REFRESH_INTERVAL.toNanos()) {
+        if (isFresh(current)) {
             return current.lags();
         }
-        if (!refreshingLags.compareAndSet(false, true)) {
-            return current == null ? Map.of() : current.lags();
+        if (current == null) {
+            lagRefresh.lock(); // none yet: wait for the first fetch
+        } else if (!lagRefresh.tryLock()) {
+            return current.lags(); // another query is refreshing them: the previous lags meanwhile
         }
         try {
+            current = storeLags;
+            if (isFresh(current)) {
+                return current.lags();
+            }
             Map<String, Map<Integer, LagInfo>> fetched;
             try {
                 fetched = streams.allLocalStorePartitionLags();
@@ -390,8 +396,12 @@ public class QueryRouter {
             storeLags = new StoreLags(fetched, System.nanoTime());
             return fetched;
         } finally {
-            refreshingLags.set(false);
+            lagRefresh.unlock();
         }
+    }
+
+    private static boolean isFresh(StoreLags lags) {
+        return lags != null && System.nanoTime() - lags.fetchedAt() <= LAG_REFRESH_INTERVAL.toNanos();
     }
 
     /** This instance's store partition lags ({@link KafkaStreams#allLocalStorePartitionLags}) and when they came. */
