@@ -2,6 +2,8 @@ package dev.streamtemplate.localstack;
 
 import dev.streamtemplate.localstack.ServiceSpec.SampleQuery;
 import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.schemas.TopicCreationException;
+import dev.streamtemplate.schemas.TopicCreator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
@@ -151,7 +153,12 @@ public final class LocalStack {
 
     private void createTopics(KafkaBrokerProcess broker) throws StackFailure, InterruptedException {
         try (Admin admin = broker.admin()) {
-            TopicCreator.Outcome outcome = TopicCreator.createAll(admin, TopicCatalogue.ALL, TOPICS_TIMEOUT);
+            TopicCreator.Outcome outcome;
+            try {
+                outcome = TopicCreator.createAll(admin, TopicCatalogue.ALL, TOPICS_TIMEOUT);
+            } catch (TopicCreationException e) {
+                throw new StackFailure(e.getMessage(), null, e);
+            }
             say("topics", "created " + outcome.created().size() + ", already there " + outcome.existing().size()
                     + " (" + String.join(", ", TopicCatalogue.ALL.stream().map(TopicCatalogue.TopicSpec::name).toList())
                     + ")");

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
+import dev.streamtemplate.schemas.TopicCreator;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,8 +5,9 @@ import dev.streamtemplate.localstack.KafkaBrokerProcess;
 import dev.streamtemplate.localstack.LocalPorts;
 import dev.streamtemplate.localstack.RepositoryLayout;
 import dev.streamtemplate.localstack.StackFailure;
-import dev.streamtemplate.localstack.TopicCreator;
 import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.schemas.TopicCreationException;
+import dev.streamtemplate.schemas.TopicCreator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -84,6 +85,8 @@ public final class MultiInstanceStack implements AutoCloseable {
             broker = KafkaBrokerProcess.start(new KafkaBrokerProcess.Settings(data, 0, 0, brokerClasspath), children);
             try (Admin admin = broker.admin()) {
                 TopicCreator.createAll(admin, TopicCatalogue.ALL, TOPICS_TIMEOUT);
+            } catch (TopicCreationException e) {
+                throw new StackFailure(e.getMessage(), null, e);
             }
         } catch (StackFailure | IOException | InterruptedException | RuntimeException e) {
             children.stopAll();

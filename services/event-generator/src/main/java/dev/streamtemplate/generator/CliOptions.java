@@ -35,7 +35,8 @@ public record CliOptions(String bootstrapServers, Mode mode, long seed, double h
 
     /** The usage message. */
     public static final String USAGE = """
-            Usage: java -cp <jar>:<classpath> dev.streamtemplate.generator.Main [options]
+            Usage: java -cp <jar>:<classpath> dev.streamtemplate.generator.Main [topics] [options]
+              topics                              create the topics of TopicCatalogue and exit (--help for its options)
               --bootstrap-servers HOST:PORT[,...]  Kafka bootstrap servers (default localhost:9092)
               --mode replay|live                  replay: a past period as fast as possible (default);
                                                   live: real-time traffic with event time near now

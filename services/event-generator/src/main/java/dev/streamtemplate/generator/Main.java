@@ -3,6 +3,7 @@ package dev.streamtemplate.generator;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +17,8 @@ import org.apache.kafka.common.KafkaException;
 
 /**
  * The generator's command line: replays a past period as fast as possible, or produces live traffic
- * paced by the wall clock, to Kafka. See {@link CliOptions#USAGE} and the module README.
+ * paced by the wall clock, to Kafka. See {@link CliOptions#USAGE} and the module README. With {@code topics} as
+ * its first argument it creates the catalogue's topics instead ({@link TopicsCommand}).
  *
  * <p>Prints progress every 2 seconds (events and rate in the last interval, totals per topic) and a
  * final {@code summary:} line (average rate) on stdout. Exit code 0 on success, 1 on a Kafka failure,
@@ -48,6 +50,9 @@ public final class Main {
     }
 
     private int run(String[] args) {
+        if (args.length > 0 && args[0].equals("topics")) {
+            return topics(Arrays.copyOfRange(args, 1, args.length));
+        }
         CliOptions options;
         GeneratorConfig config;
         try {
@@ -108,6 +113,27 @@ public final class Main {
         } finally {
             progress.shutdownNow();
             finished.countDown();
+        }
+    }
+
+    private int topics(String[] args) {
+        if (Arrays.asList(args).contains("--help")) {
+            out.println(TopicsCommand.USAGE);
+            return 0;
+        }
+        TopicsCommand command;
+        try {
+            command = TopicsCommand.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.println(TopicsCommand.USAGE);
+            return 2;
+        }
+        try {
+            return command.run(out, err);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.streamtemplate.localstack;
+package dev.streamtemplate.schemas;
 
 import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
 import java.time.Duration;
@@ -20,9 +20,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * Creates topics from their {@link TopicSpec}s (partitions, cleanup policy) with replication factor 1, the only
- * one a single broker allows. A topic that already exists counts as done: a data directory kept from an earlier
- * run already has them all.
+ * Creates topics from their {@link TopicSpec}s (partitions, cleanup policy) with a given replication factor (1 on a
+ * single broker). A topic that already exists counts as done and is left as it is: a broker kept from an earlier run
+ * already has them all. Used by the local stack, the system tests and the event generator's {@code topics} command
+ * (docker-compose's one-shot step).
  *
  * <p>It returns only once the broker hosts every partition, not merely once the controller has recorded the topics:
  * a broker publishes new partitions in its metadata a moment before it can append to them, and an idempotent
@@ -46,16 +47,29 @@ public final class TopicCreator {
     }
 
     /**
-     * Creates every topic in {@code topics} that does not exist yet and waits until the broker hosts every partition
-     * of them all (see the class comment).
+     * Creates every topic in {@code topics} that does not exist yet, with replication factor 1, and waits until the
+     * broker hosts every partition of them all (see the class comment).
      *
-     * @throws StackFailure when a topic cannot be created, or its partitions are not hosted, within {@code timeout}
-     *                      (each)
+     * @throws TopicCreationException when a topic cannot be created, or its partitions are not hosted, within
+     *                                {@code timeout} (each)
      */
     public static Outcome createAll(Admin admin, List<TopicSpec> topics, Duration timeout)
-            throws StackFailure, InterruptedException {
+            throws TopicCreationException, InterruptedException {
+        return createAll(admin, topics, (short) 1, timeout);
+    }
+
+    /**
+     * Creates every topic in {@code topics} that does not exist yet, with {@code replicationFactor} replicas, and
+     * waits until the broker hosts every partition of them all (see the class comment).
+     *
+     * @throws TopicCreationException when a topic cannot be created (the broker refuses it, or the replication factor
+     *                                is above the number of brokers), or its partitions are not hosted, within
+     *                                {@code timeout} (each)
+     */
+    public static Outcome createAll(Admin admin, List<TopicSpec> topics, short replicationFactor, Duration timeout)
+            throws TopicCreationException, InterruptedException {
         List<NewTopic> newTopics = topics.stream()
-                .map(spec -> new NewTopic(spec.name(), spec.partitions(), (short) 1).configs(spec.configs()))
+                .map(spec -> new NewTopic(spec.name(), spec.partitions(), replicationFactor).configs(spec.configs()))
                 .toList();
         Map<String, KafkaFuture<Void>> results = admin
                 .createTopics(newTopics, new CreateTopicsOptions().timeoutMs((int) timeout.toMillis()))
@@ -70,11 +84,11 @@ public final class TopicCreator {
                 if (e.getCause() instanceof TopicExistsException) {
                     existing.add(spec.name());
                 } else {
-                    throw new StackFailure("could not create topic " + spec.name() + ": " + e.getCause(), null, e);
+                    throw new TopicCreationException("could not create topic " + spec.name() + ": " + e.getCause(), e);
                 }
             } catch (TimeoutException e) {
-                throw new StackFailure("creating topic " + spec.name() + " took longer than " + timeout.toSeconds()
-                        + " s", null, e);
+                throw new TopicCreationException("creating topic " + spec.name() + " took longer than "
+                        + timeout.toSeconds() + " s", e);
             }
         }
         awaitHosted(admin, topics, timeout);
@@ -86,10 +100,10 @@ public final class TopicCreator {
      * partition's leader from the partition itself, so then the broker can append to it. The admin client retries
      * NOT_LEADER_OR_FOLLOWER and UNKNOWN_TOPIC_OR_PARTITION itself, within {@code timeout}.
      *
-     * @throws StackFailure when a partition is not hosted within {@code timeout}
+     * @throws TopicCreationException when a partition is not hosted within {@code timeout}
      */
     private static void awaitHosted(Admin admin, List<TopicSpec> topics, Duration timeout)
-            throws StackFailure, InterruptedException {
+            throws TopicCreationException, InterruptedException {
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
         for (TopicSpec spec : topics) {
             for (int partition = 0; partition < spec.partitions(); partition++) {
@@ -100,11 +114,11 @@ public final class TopicCreator {
             admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) timeout.toMillis()))
                     .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new StackFailure("the broker does not host every partition of " + topics.size() + " topics yet: "
-                    + e.getCause(), null, e);
+            throw new TopicCreationException("the broker does not host every partition of " + topics.size()
+                    + " topics yet: " + e.getCause(), e);
         } catch (TimeoutException e) {
-            throw new StackFailure("the broker did not host every partition of " + topics.size() + " topics within "
-                    + timeout.toSeconds() + " s", null, e);
+            throw new TopicCreationException("the broker did not host every partition of " + topics.size()
+                    + " topics within " + timeout.toSeconds() + " s", e);
         }
     }
 }
