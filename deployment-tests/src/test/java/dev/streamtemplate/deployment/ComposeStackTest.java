@@ -1,0 +1,386 @@
+package dev.streamtemplate.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamtemplate.generator.EventPublisher;
+import dev.streamtemplate.generator.GeneratorConfig;
+import dev.streamtemplate.generator.ShopTrafficGenerator;
+import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.testing.TopicReader;
+import dev.streamtemplate.testing.TopicRecord;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * docker-compose.yml run for real on the images the build made (profile offline-images): the broker stand-in
+ * stream-template/kafka:local and stream-template/prometheus:local replace the upstream images; Grafana, which no
+ * registry here serves, is the one service not started. Podman's Docker-compatible API or a Docker engine runs it
+ * ({@link ContainerEngine}); every port is published on 127.0.0.1 only, on free ports, under a project name of its own.
+ *
+ * <p>In order: every stream service becomes healthy; a two-hour backlog of generated traffic goes in and each
+ * service's HTTP answer for a record it wrote equals that record; the generator's live traffic shows in
+ * {@code /top-pages}; Prometheus has every target up; each image runs as a non-root uid and answers
+ * {@code /q/health/live}; no container exceeded its memory limit (peak RSS printed); SIGTERM stops each of the
+ * project's images within its grace period; {@code down -v} leaves nothing behind. Figures (image sizes, time to
+ * healthy, peak RSS against the limit, stop times) go to stdout.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ComposeStackTest {
+
+    /** The stream services of docker-compose.yml. */
+    private static final List<String> SERVICES = List.of("traffic-analytics", "purchase-attribution",
+            "customer-enrichment", "shopping-cart");
+    /** The project's own images and the stand-ins the offline build makes for upstream images. */
+    private static final List<String> IMAGES = List.of("stream-template/traffic-analytics:latest",
+            "stream-template/purchase-attribution:latest", "stream-template/customer-enrichment:latest",
+            "stream-template/shopping-cart:latest", "stream-template/event-generator:latest",
+            "stream-template/kafka:local", "stream-template/prometheus:local");
+    /** Above shutdown.timeout (30 s), as stop_grace_period in docker-compose.yml. */
+    private static final Duration GRACE = Duration.ofSeconds(40);
+    private static final Duration HEALTHY_WITHIN = Duration.ofMinutes(5);
+    private static final Duration ANSWER_WITHIN = Duration.ofMinutes(4);
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<String, Integer> publishedPorts = new LinkedHashMap<>();
+    private final Map<String, Long> peakRssBytes = new LinkedHashMap<>();
+    private Path repository;
+    private ContainerEngine engine;
+    private ComposeProject project;
+    private ScheduledExecutorService healthChecks;
+    private int kafkaPort;
+    private int prometheusPort;
+    private Instant upStarted;
+
+    @BeforeAll
+    void startTheStack() throws Exception {
+        repository = Path.of(System.getProperty("repository.root", "..")).toAbsolutePath().normalize();
+        engine = ContainerEngine.start(repository, repository.resolve("deployment-tests/target/compose"));
+        for (String image : IMAGES) {
+            assertThat(engine.hasImage(image))
+                    .as("%s is missing from %s: build the images with mvn -B install -DskipTests -Poffline-images",
+                            image, engine.name())
+                    .isTrue();
+        }
+        System.out.println("compose: engine " + engine.name() + "; image sizes:");
+        for (String image : IMAGES) {
+            System.out.printf(Locale.ROOT, "  %-45s %,d MB%n", image,
+                    Long.parseLong(engine.run("image", "inspect", "--format", "{{.Size}}", image).outputOrThrow())
+                            / 1_000_000);
+        }
+        Map<String, String> variables = new HashMap<>();
+        variables.put("KAFKA_IMAGE", "stream-template/kafka:local");
+        variables.put("PROMETHEUS_IMAGE", "stream-template/prometheus:local");
+        variables.put("GENERATOR_RATE", "100");
+        kafkaPort = freePort();
+        prometheusPort = freePort();
+        variables.put("KAFKA_PORT", Integer.toString(kafkaPort));
+        variables.put("PROMETHEUS_PORT", Integer.toString(prometheusPort));
+        variables.put("GRAFANA_PORT", Integer.toString(freePort()));
+        for (String service : SERVICES) {
+            int port = freePort();
+            publishedPorts.put(service, port);
+            variables.put(service.toUpperCase(Locale.ROOT).replace('-', '_') + "_PORT", Integer.toString(port));
+        }
+        project = ComposeProject.of(repository, engine, "stream-template-test-" + ProcessHandle.current().pid(),
+                variables);
+
+        CommandRun config = project.run("config", "-q");
+        assertThat(config.succeeded()).as("docker-compose config -q: %s", config).isTrue();
+
+        upStarted = Instant.now();
+        CommandRun up = project.run("up", "-d", "kafka", "topics", "traffic-analytics", "purchase-attribution",
+                "customer-enrichment", "shopping-cart", "prometheus");
+        assertThat(up.succeeded()).as("docker-compose up: %s", up).isTrue();
+        healthChecks = Executors.newSingleThreadScheduledExecutor();
+        healthChecks.scheduleWithFixedDelay(this::runHealthChecks, 0, 5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    @Order(1)
+    void everyServiceBecomesHealthy() {
+        await("every stream service healthy (readiness /q/health/ready in the container)")
+                .atMost(HEALTHY_WITHIN).pollInterval(Duration.ofSeconds(2))
+                .until(() -> SERVICES.stream().allMatch(this::healthy));
+        System.out.printf(Locale.ROOT, "compose: up to all healthy in %.1f s%n",
+                Duration.between(upStarted, Instant.now()).toMillis() / 1000.0);
+        CommandRun topics = uncheckedRun(() -> project.run("logs", "--no-color", "topics"));
+        assertThat(topics.output()).as("the topics step's output").contains("topics: ").contains(" created, ");
+    }
+
+    @Test
+    @Order(2)
+    void eachServiceAnswersWithWhatItWrote() throws Exception {
+        String bootstrap = "127.0.0.1:" + kafkaPort;
+        GeneratorConfig backlog = GeneratorConfig.defaults().withSeed(7).withUsers(4_000)
+                .withDuration(Duration.ofHours(2))
+                .withStart(Instant.now().minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.MINUTES));
+        try (EventPublisher publisher = new EventPublisher(bootstrap)) {
+            Map<String, Long> sent = publisher.publishAll(new ShopTrafficGenerator(backlog).replay());
+            System.out.println("compose: backlog published " + sent);
+        }
+        TopicReader<String, String> reader = TopicReader.strings(bootstrap);
+
+        JsonNode minute = await("a final one-minute count on page-views-per-minute")
+                .atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(3))
+                .until(() -> last(reader, TopicCatalogue.PAGE_VIEWS_TUMBLING.name()), node -> node != null);
+        assertAnswerContains("traffic-analytics", "/page-views?page=" + encoded(minute.get("page").asText())
+                + "&from=" + minute.get("windowStart").asText() + "&to=" + minute.get("windowEnd").asText(), minute);
+
+        JsonNode revenue = await("a final hourly revenue on attributed-revenue-hourly")
+                .atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(3))
+                .until(() -> last(reader, TopicCatalogue.ATTRIBUTED_REVENUE.name()), node -> node != null);
+        assertAnswerContains("purchase-attribution", "/revenue?page=" + encoded(revenue.get("page").asText())
+                + "&from=" + revenue.get("windowStart").asText() + "&to=" + revenue.get("windowEnd").asText(), revenue);
+
+        JsonNode customer = await("a customer-360 row of a user with purchases")
+                .atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(3))
+                .until(() -> reader.readLatestByKey(TopicCatalogue.CUSTOMER_360.name()).values().stream()
+                        .filter(value -> value != null).map(this::parse)
+                        .filter(row -> row.get("purchases").asLong() > 0).reduce((a, b) -> b).orElse(null),
+                        node -> node != null);
+        assertAnswerEquals("customer-enrichment", "/customers/" + customer.get("userId").asText(), customer);
+
+        JsonNode order = await("an order on orders")
+                .atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(3))
+                .until(() -> last(reader, TopicCatalogue.ORDERS.name()), node -> node != null);
+        assertAnswerEquals("shopping-cart", "/users/" + order.get("userId").asText() + "/orders/"
+                + order.get("orderId").asText(), order);
+    }
+
+    @Test
+    @Order(3)
+    void liveTrafficFromTheGeneratorIsCounted() {
+        CommandRun up = uncheckedRun(() -> project.run("up", "-d", "event-generator"));
+        assertThat(up.succeeded()).as("docker-compose up event-generator: %s", up).isTrue();
+        Instant started = Instant.now();
+        await("page views of the live generator in /top-pages")
+                .atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(2))
+                .until(() -> {
+                    String range = "from=" + started.truncatedTo(ChronoUnit.MINUTES) + "&to="
+                            + started.plus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.MINUTES);
+                    JsonNode top = parse(get("traffic-analytics", "/top-pages?limit=5&" + range).body());
+                    return top.get("complete").asBoolean() && top.get("results").size() > 0
+                            && top.get("results").get(0).get("views").asLong() > 0;
+                });
+    }
+
+    @Test
+    @Order(4)
+    void prometheusScrapesEveryService() {
+        await("every Prometheus target up").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(3))
+                .untilAsserted(() -> {
+                    JsonNode targets = parse(httpGet(URI.create("http://127.0.0.1:" + prometheusPort
+                            + "/api/v1/targets?state=active")).body()).path("data").path("activeTargets");
+                    Map<String, String> health = new HashMap<>();
+                    targets.forEach(t -> health.put(t.path("labels").path("application").asText(
+                            t.path("labels").path("job").asText()), t.path("health").asText()));
+                    assertThat(health).containsAllEntriesOf(Map.of("traffic-analytics", "up",
+                            "purchase-attribution", "up", "customer-enrichment", "up", "shopping-cart", "up"));
+                });
+    }
+
+    @Test
+    @Order(5)
+    void imagesRunAsNonRootAndAnswerLiveness() throws Exception {
+        for (String service : serviceAndGeneratorContainers()) {
+            int uid = Integer.parseInt(procStatus(service, "Uid").split("\\s+")[0]);
+            assertThat(uid).as("uid of %s's process", service).isEqualTo(10001);
+        }
+        for (String service : SERVICES) {
+            assertThat(get(service, "/q/health/live").statusCode()).as("%s /q/health/live", service).isEqualTo(200);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void noContainerExceedsItsMemoryLimit() throws Exception {
+        System.out.println("compose: peak RSS (VmHWM) against the container's memory limit:");
+        for (String service : serviceAndGeneratorContainers()) {
+            long peak = Long.parseLong(procStatus(service, "VmHWM").replace("kB", "").trim()) * 1024;
+            long limit = Long.parseLong(engine.inspect(project.container(service), "{{.HostConfig.Memory}}"));
+            peakRssBytes.put(service, peak);
+            System.out.printf(Locale.ROOT, "  %-22s %5d MiB of %5d MiB (%.0f %%)%n", service, peak >> 20, limit >> 20,
+                    100.0 * peak / limit);
+            assertThat(limit).as("%s has a memory limit", service).isPositive();
+            assertThat(peak).as("%s's peak RSS against its limit", service).isLessThan(limit);
+            assertThat(engine.inspect(project.container(service), "{{.State.OOMKilled}}"))
+                    .as("%s OOM-killed", service).isEqualTo("false");
+        }
+    }
+
+    @Test
+    @Order(7)
+    void sigtermStopsEveryImageWithinItsGracePeriod() throws Exception {
+        System.out.println("compose: SIGTERM to exit:");
+        for (String service : serviceAndGeneratorContainers()) {
+            String container = project.container(service);
+            long started = System.nanoTime();
+            CommandRun stop = project.run("stop", "-t", Long.toString(GRACE.toSeconds()), service);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(stop.succeeded()).as("docker-compose stop %s: %s", service, stop).isTrue();
+            String exit = engine.inspect(container, "{{.State.ExitCode}}");
+            System.out.printf(Locale.ROOT, "  %-22s %5d ms, exit code %s%n", service, took.toMillis(), exit);
+            assertThat(took).as("%s stopped within its grace period", service).isLessThan(GRACE);
+            assertThat(exit).as("%s's exit code: 143 is SIGTERM handled, 137 a SIGKILL at the grace period's end",
+                    service).isIn("0", "143");
+            if (SERVICES.contains(service)) {
+                assertThat(engine.run("logs", container).output()).as("%s's log", service)
+                        .contains("Kafka Streams closed in");
+            }
+        }
+    }
+
+    @Test
+    @Order(8)
+    void downRemovesEverything() throws Exception {
+        CommandRun down = project.run("down", "-v", "--remove-orphans");
+        assertThat(down.succeeded()).as("docker-compose down -v: %s", down).isTrue();
+        assertThat(project.leftovers()).as("containers, volumes and networks of %s left", project.name()).isEmpty();
+    }
+
+    @AfterAll
+    void stopTheStack() throws Exception {
+        if (healthChecks != null) {
+            healthChecks.shutdownNow();
+        }
+        if (project != null && !project.leftovers().isEmpty()) {
+            project.run("down", "-v", "--remove-orphans", "-t", "5");
+        }
+        if (engine != null) {
+            engine.close();
+        }
+    }
+
+    private List<String> serviceAndGeneratorContainers() {
+        List<String> all = new ArrayList<>(SERVICES);
+        all.add("event-generator");
+        return all;
+    }
+
+    /** Runs the podman health checks systemd timers would run; a Docker engine runs them itself. */
+    private void runHealthChecks() {
+        for (String service : SERVICES) {
+            try {
+                engine.runHealthCheck(project.container(service));
+            } catch (IOException | RuntimeException e) {
+                // not created yet, or stopping: the next round tries again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private boolean healthy(String service) {
+        return uncheckedRun(() -> engine.run("inspect", "--format", "{{.State.Health.Status}}",
+                project.container(service))).output().trim().equals("healthy");
+    }
+
+    /** A line of /proc/<pid>/status of a container's main process, seen from the host, without its name. */
+    private String procStatus(String service, String field) throws IOException, InterruptedException {
+        String pid = engine.inspect(project.container(service), "{{.State.Pid}}");
+        return Files.readAllLines(Path.of("/proc", pid, "status")).stream()
+                .filter(line -> line.startsWith(field + ":")).findFirst()
+                .map(line -> line.substring(field.length() + 1).trim())
+                .orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/" + pid + "/status"));
+    }
+
+    private void assertAnswerContains(String service, String path, JsonNode expected) {
+        await(service + " " + path + " contains " + expected).atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> {
+                    HttpResponse<String> response = get(service, path);
+                    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                    assertThat(parse(response.body())).contains(expected);
+                });
+    }
+
+    private void assertAnswerEquals(String service, String path, JsonNode expected) {
+        await(service + " " + path + " equals " + expected).atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> {
+                    HttpResponse<String> response = get(service, path);
+                    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                    assertThat(parse(response.body())).isEqualTo(expected);
+                });
+    }
+
+    private JsonNode last(TopicReader<String, String> reader, String topic) {
+        List<TopicRecord<String, String>> records = reader.readAll(topic, Duration.ofSeconds(20));
+        return records.stream().filter(r -> r.value() != null).map(r -> parse(r.value())).reduce((a, b) -> b)
+                .orElse(null);
+    }
+
+    private HttpResponse<String> get(String service, String path) throws IOException, InterruptedException {
+        return httpGet(URI.create("http://127.0.0.1:" + publishedPorts.get(service) + path));
+    }
+
+    private HttpResponse<String> httpGet(URI uri) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode parse(String body) {
+        try {
+            return json.readTree(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("not JSON: " + body, e);
+        }
+    }
+
+    private static String encoded(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** A command that throws checked exceptions, for use inside Awaitility conditions. */
+    private interface Command {
+        CommandRun run() throws IOException, InterruptedException;
+    }
+
+    private static CommandRun uncheckedRun(Command command) {
+        try {
+            return command.run();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
