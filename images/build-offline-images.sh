@@ -11,7 +11,7 @@
 #                                   jars local-stack resolves; needs mvn install first, and the base
 #   build-offline-images.sh         both
 #
-# The project's images then build on that base: mvn package -Pimages,offline-images (README, Deploy).
+# The project's images then build on that base: mvn package -Poffline-images (README, Deploy).
 # The container engine is the one images/engine picks: docker when a Docker engine answers, else podman.
 set -euo pipefail
 
@@ -40,19 +40,30 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$here/target"
 
-# Copies binaries or libraries, and every shared library they link (ldd), into a root filesystem at the same paths.
-copy_with_libraries() {
+# Copies into a root filesystem, at the same paths, every shared library the given files link (ldd); the files are
+# host paths of binaries or libraries, or paths already inside the root filesystem.
+copy_libraries() {
   local rootfs="$1" file lib
   shift
   for file in "$@"; do
-    mkdir -p "$rootfs$(dirname "$file")"
-    cp -L "$file" "$rootfs$file"
     for lib in $(ldd "$file" 2>/dev/null | grep -oE '/[^ ]+'); do
       if [ -f "$lib" ] && [ ! -e "$rootfs$lib" ]; then
         mkdir -p "$rootfs$(dirname "$lib")"
         cp -L "$lib" "$rootfs$lib"
       fi
     done
+  done
+}
+
+# Copies host binaries or libraries into a root filesystem at the same paths, with the shared libraries they link.
+copy_with_libraries() {
+  local rootfs="$1" file
+  shift
+  for file in "$@"; do
+    [ -f "$file" ] || { echo "error: $file not found" >&2; exit 1; }
+    mkdir -p "$rootfs$(dirname "$file")"
+    cp -L "$file" "$rootfs$file"
+    copy_libraries "$rootfs" "$file"
   done
 }
 
@@ -72,6 +83,8 @@ build_base() {
   need jlink "a JDK 17: sudo apt-get install -y openjdk-17-jdk-headless"
   need ldd "sudo apt-get install -y libc-bin"
   need curl "sudo apt-get install -y curl"
+  [ -x /sbin/ldconfig ] || { echo "error: /sbin/ldconfig not found; install it with: sudo apt-get install -y libc-bin" >&2; exit 1; }
+  [ "$(uname -m)" = x86_64 ] || { echo "error: the offline base is built for x86-64 hosts only" >&2; exit 1; }
   [ -d "$java_home/jmods" ] || { echo "error: $java_home has no jmods; install a full JDK 17 (sudo apt-get install -y openjdk-17-jdk-headless) or set JAVA_HOME" >&2; exit 1; }
   "$java_home/bin/java" -version 2>&1 | grep -q '"17\.' || { echo "error: $java_home is not a JDK 17 (set JAVA_HOME)" >&2; exit 1; }
 
@@ -84,16 +97,19 @@ build_base() {
   cp -L "$java_home/lib/security/cacerts" "$rootfs/opt/java/openjdk/lib/security/cacerts"
   # A class data sharing archive of the JDK's classes: a jlink'd JRE has none and starts slower without it.
   "$rootfs/opt/java/openjdk/bin/java" -Xshare:dump >/dev/null
-  while read -r file; do copy_with_libraries "$rootfs" "$file"; done \
-    < <(find "$rootfs/opt/java/openjdk" -type f \( -name '*.so' -o -path '*/bin/*' \))
+  # the JRE's binaries and libraries, but the ones for a display (the services are headless: java.awt.headless)
+  while read -r file; do copy_libraries "$rootfs" "$file"; done \
+    < <(find "$rootfs/opt/java/openjdk" -type f \( -name '*.so' -o -path '*/bin/*' \) \
+        ! -name libawt_xawt.so ! -name libsplashscreen.so ! -name libjawt.so)
   copy_with_libraries "$rootfs" "$(readlink -f "$(command -v curl)")"
   # What native code in the applications' jars links (RocksDB, snappy, zstd extract their own .so to /tmp):
   # the C++ runtime and the rest of glibc, as a distribution's base image has them.
   for file in libstdc++.so.6 libgcc_s.so.1 libpthread.so.0 libdl.so.2 libm.so.6 librt.so.1 libz.so.1; do
-    copy_with_libraries "$rootfs" "$(ldconfig -p | awk -v lib="$file" '$1 == lib && /x86-64/ { print $NF; exit }')"
+    copy_with_libraries "$rootfs" "$(/sbin/ldconfig -p | awk -v lib="$file" '$1 == lib && /x86-64/ { print $NF; exit }')"
   done
   cat > "$work/jre/Containerfile" <<'CONTAINERFILE'
 FROM scratch
+LABEL dev.streamtemplate.offline-image=true
 COPY rootfs/ /
 ENV JAVA_HOME=/opt/java/openjdk PATH=/opt/java/openjdk/bin:/usr/bin:/bin LANG=C.UTF-8
 USER 10001
@@ -119,6 +135,7 @@ CONTAINERFILE
   chmod 1777 "$rootfs/prometheus"
   cat > "$work/prometheus/Containerfile" <<'CONTAINERFILE'
 FROM scratch
+LABEL dev.streamtemplate.offline-image=true
 COPY rootfs/ /
 USER 65534
 EXPOSE 9090
@@ -145,6 +162,7 @@ build_kafka() {
   # uid 1000 and /var/lib/kafka/data as in apache/kafka; broker-log4j2.xml (in local-stack.jar) logs to stdout here
   cat > "$dir/Containerfile" <<CONTAINERFILE
 FROM $jre_image
+LABEL dev.streamtemplate.offline-image=true
 COPY libs/ /opt/kafka/libs/
 COPY --chown=1000:1000 data/ /var/lib/kafka/data/
 USER 1000
@@ -161,5 +179,5 @@ case "$target" in
   kafka) build_kafka ;;
   all) build_base; build_kafka ;;
 esac
-# Images an earlier run built under the same names are dangling now.
-"$engine" image prune --force >/dev/null 2>&1 || true
+# This script's images of an earlier run, dangling now that new ones have their names.
+"$engine" image prune --force --filter label=dev.streamtemplate.offline-image=true >/dev/null 2>&1 || true
