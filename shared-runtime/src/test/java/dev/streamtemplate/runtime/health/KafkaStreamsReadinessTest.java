@@ -14,7 +14,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Readiness is DOWN until Kafka Streams runs, and while a store restores. */
+/** Readiness is DOWN until Kafka Streams runs, and while a store restores; startup until Kafka Streams has started. */
 class KafkaStreamsReadinessTest {
 
     @TempDir
@@ -37,6 +37,24 @@ class KafkaStreamsReadinessTest {
     }
 
     @Test
+    void startedOnlyOnceKafkaStreamsLeavesCreated() {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("in", Consumed.with(Serdes.String(), Serdes.String())).to("out");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "started");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
+            StartedUnderTest started = new StartedUnderTest(streams);
+            assertThat(started.call().getStatus()).as("waiting for its topics, in CREATED")
+                    .isEqualTo(HealthCheckResponse.Status.DOWN);
+            streams.start();
+            HealthCheckResponse response = started.call();
+            assertThat(response.getStatus()).as("started, %s", response.getData()).isEqualTo(HealthCheckResponse.Status.UP);
+        }
+    }
+
+    @Test
     void restorationTracksPartitionsUntilTheyEnd() {
         StoreRestoration restoration = new StoreRestoration();
         TopicPartition changelog = new TopicPartition("app-store-changelog", 0);
@@ -44,6 +62,13 @@ class KafkaStreamsReadinessTest {
         assertThat(restoration.restoringPartitions()).isEqualTo(1);
         restoration.onRestoreEnd(changelog, "store", 100);
         assertThat(restoration.restoringPartitions()).isZero();
+    }
+
+    /** The startup check with its injected field set. */
+    private static final class StartedUnderTest extends KafkaStreamsStarted {
+        StartedUnderTest(KafkaStreams streams) {
+            this.streams = streams;
+        }
     }
 
     /** The readiness check with its injected fields set. */
