@@ -55,8 +55,8 @@ class HelmChartTest {
     static final Release ALL_FEATURES = StreamServiceChart.service("traffic-analytics")
             .withFile(StreamServiceChart.testValuesFile("all-features.yaml"));
 
-    /** -XX:MaxRAMPercentage of the images' entrypoint. */
-    private static final int IMAGE_HEAP_PERCENT = 50;
+    /** memory.heapPercent of the values files: the chart passes -Xmx of this share of the limit. */
+    private static final int HEAP_PERCENT = 50;
     /** The JVM's native memory outside the heap that the limit must leave room for, MiB. */
     private static final int NATIVE_MEMORY_MIB = 200;
     private static final Set<String> RESTRICTED_VOLUME_TYPES = Set.of("configMap", "csi", "downwardAPI", "emptyDir",
@@ -326,10 +326,13 @@ class HelmChartTest {
         long cache = Long.parseLong(env.get("KAFKA_STREAMS_ROCKSDB_BOUNDED_CACHE_BYTES").path("value").asText());
         long writeBuffer = Long.parseLong(env.get("KAFKA_STREAMS_ROCKSDB_BOUNDED_WRITE_BUFFER_BYTES").path("value")
                 .asText());
+        long heapMiB = limit * HEAP_PERCENT / 100;
 
         assertThat(mebibytes(container.at("/resources/requests/memory").asText())).as("request = limit")
                 .isEqualTo(limit);
-        assertThat(limit * IMAGE_HEAP_PERCENT / 100 + cache / (1 << 20) + NATIVE_MEMORY_MIB)
+        String jvmOptions = env.get("JAVA_TOOL_OPTIONS").path("value").asText();
+        assertThat(jvmOptions).as("the heap the chart gives the JVM").startsWith("-Xmx" + heapMiB + "m");
+        assertThat(heapMiB + cache / (1 << 20) + NATIVE_MEMORY_MIB)
                 .as("heap + RocksDB cache + native memory, MiB").isLessThanOrEqualTo(limit);
         assertThat(writeBuffer).as("memtables inside the block cache").isPositive().isLessThan(cache);
     }

@@ -36,7 +36,8 @@ final class KustomizeTree {
 
     /** The command that regenerates {@code k8s/}. */
     static final String REGENERATE =
-            "mvn -B -q -Pdeploy-tests -pl deployment-tests test -Dtest=K8sManifestsTest -Dk8s.update=true";
+            "mvn -B -q -Pdeploy-tests -pl deployment-tests -am test -Dtest=K8sManifestsTest -Dk8s.update=true"
+            + " -Dsurefire.failIfNoSpecifiedTests=false";
 
     /** The hand-written file of {@code k8s/}, which {@link #write} keeps. */
     static final String README = "README.md";
