@@ -41,19 +41,22 @@ final class ComposeProject {
             throws IOException, InterruptedException {
         Map<String, String> environment = new HashMap<>(engine.clientEnvironment());
         environment.putAll(variables);
+        List<String> failures = new ArrayList<>();
         for (List<String> candidate : List.of(List.of("docker-compose"), List.of("docker", "compose"))) {
+            List<String> version = new ArrayList<>(candidate);
+            version.add("version");
             try {
-                List<String> version = new ArrayList<>(candidate);
-                version.add("version");
-                if (CommandRun.run(repository, environment, Duration.ofSeconds(30), version).succeeded()) {
+                CommandRun run = CommandRun.run(repository, environment, Duration.ofSeconds(30), version);
+                if (run.succeeded()) {
                     return new ComposeProject(repository, engine, name, Map.copyOf(environment), candidate);
                 }
+                failures.add(run.toString());
             } catch (IOException notInstalled) {
-                // try the next one
+                failures.add(String.join(" ", version) + ": not installed");
             }
         }
-        throw new IllegalStateException("neither docker-compose nor docker compose is installed; install it with: "
-                + "sudo apt-get install -y docker-compose");
+        throw new IllegalStateException("no working docker-compose or docker compose (" + String.join("; ", failures)
+                + "); install it with: sudo apt-get install -y docker-compose");
     }
 
     /** The compose project name. */

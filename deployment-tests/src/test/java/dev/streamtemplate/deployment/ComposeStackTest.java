@@ -19,7 +19,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,10 +48,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>In order: every stream service becomes healthy; a two-hour backlog of generated traffic goes in and the HTTP
  * answers of traffic-analytics, customer-enrichment and shopping-cart equal records they wrote; the generator's live
- * traffic shows in {@code /top-pages} and a live attributed purchase in its page's revenue; Prometheus has every target up; each image runs as a non-root uid and answers
- * {@code /q/health/live}; no container exceeded its memory limit (peak RSS printed); SIGTERM stops each of the
- * project's images within its grace period; {@code down -v} leaves nothing behind. Figures (image sizes, time to
- * healthy, peak RSS against the limit, stop times) go to stdout.
+ * traffic shows in {@code /top-pages} and a live attributed purchase in its page's revenue; Prometheus has every
+ * target up; each image runs as uid 10001, answers {@code /q/health/live} and publishes on 127.0.0.1 only; every
+ * RocksDB store reports the bounded 64 MiB cache, and no container restarted or exceeded its memory limit (peak RSS
+ * printed); SIGTERM stops each of the project's images within the file's stop grace period; {@code down -v} leaves
+ * nothing behind. The images must be built from this checkout's HEAD (their revision label). Figures go to stdout.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -66,15 +66,17 @@ class ComposeStackTest {
             "stream-template/purchase-attribution:latest", "stream-template/customer-enrichment:latest",
             "stream-template/shopping-cart:latest", "stream-template/event-generator:latest",
             "stream-template/kafka:local", "stream-template/prometheus:local");
-    /** Above shutdown.timeout (30 s), as stop_grace_period in docker-compose.yml. */
+    /** docker-compose.yml's stop_grace_period, above shutdown.timeout (30 s); ComposeFileTest checks it. */
     private static final Duration GRACE = Duration.ofSeconds(40);
+    /** kafka-streams.rocksdb.bounded.cache.bytes of shared-runtime's configuration: 64 MiB. */
+    private static final long ROCKSDB_CACHE_BYTES = 64L << 20;
     private static final Duration HEALTHY_WITHIN = Duration.ofMinutes(5);
     private static final Duration ANSWER_WITHIN = Duration.ofMinutes(4);
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<String, Integer> publishedPorts = new LinkedHashMap<>();
-    private final Map<String, Long> peakRssBytes = new LinkedHashMap<>();
+    private final Map<String, String> containers = new java.util.concurrent.ConcurrentHashMap<>();
     private Path repository;
     private ContainerEngine engine;
     private ComposeProject project;
@@ -92,6 +94,15 @@ class ComposeStackTest {
                     .as("%s is missing from %s: build the images with mvn -B install -DskipTests -Poffline-images",
                             image, engine.name())
                     .isTrue();
+        }
+        String head = CommandRun.run(repository, Map.of(), Duration.ofSeconds(10), List.of("git", "rev-parse", "HEAD"))
+                .outputOrThrow();
+        for (String image : IMAGES.subList(0, 5)) {
+            assertThat(engine.run("image", "inspect", "--format",
+                    "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", image).outputOrThrow())
+                    .as("%s's revision label: built from this checkout's HEAD? Rebuild with mvn -B install -DskipTests "
+                            + "-Poffline-images", image)
+                    .isEqualTo(head);
         }
         System.out.println("compose: engine " + engine.name() + "; image sizes:");
         for (String image : IMAGES) {
@@ -155,8 +166,9 @@ class ComposeStackTest {
         JsonNode minute = await("a final one-minute count on page-views-per-minute")
                 .atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(3))
                 .until(() -> last(reader, TopicCatalogue.PAGE_VIEWS_TUMBLING.name()), node -> node != null);
-        assertAnswerContains("traffic-analytics", "/page-views?page=" + encoded(minute.get("page").asText())
-                + "&from=" + minute.get("windowStart").asText() + "&to=" + minute.get("windowEnd").asText(), minute);
+        assertAnswer("traffic-analytics", "/page-views?page=" + encoded(minute.get("page").asText())
+                + "&from=" + minute.get("windowStart").asText() + "&to=" + minute.get("windowEnd").asText(),
+                "contains " + minute, windows -> assertThat(windows).contains(minute));
 
         await("customer-enrichment /customers/<user> equals the user's latest customer-360 row")
                 .atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(3))
@@ -174,8 +186,8 @@ class ComposeStackTest {
         JsonNode order = await("an order on orders")
                 .atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(3))
                 .until(() -> last(reader, TopicCatalogue.ORDERS.name()), node -> node != null);
-        assertAnswerEquals("shopping-cart", "/users/" + order.get("userId").asText() + "/orders/"
-                + order.get("orderId").asText(), order);
+        assertAnswer("shopping-cart", "/users/" + encoded(order.get("userId").asText()) + "/orders/"
+                + encoded(order.get("orderId").asText()), "equals " + order, answer -> assertThat(answer).isEqualTo(order));
     }
 
     @Test
@@ -208,17 +220,12 @@ class ComposeStackTest {
         Instant hour = Instant.parse(purchase.get("timestamp").asText()).truncatedTo(ChronoUnit.HOURS);
         String path = "/revenue?page=" + encoded(attributed.get("page").asText()) + "&from=" + hour + "&to="
                 + hour.plus(Duration.ofHours(1));
-        await("purchase-attribution " + path + " counts " + purchase).atMost(ANSWER_WITHIN)
-                .pollInterval(Duration.ofSeconds(2))
-                .untilAsserted(() -> {
-                    HttpResponse<String> response = get("purchase-attribution", path);
-                    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-                    JsonNode windows = parse(response.body());
-                    assertThat(windows).as(response.body()).hasSize(1);
-                    assertThat(windows.get(0).get("purchases").asLong()).isPositive();
-                    assertThat(windows.get(0).get("revenueCents").get(purchase.get("currency").asText()).asLong())
-                            .isGreaterThanOrEqualTo(purchase.get("amountCents").asLong());
-                });
+        assertAnswer("purchase-attribution", path, "counts " + purchase, windows -> {
+            assertThat(windows).as("the hour's window").hasSize(1);
+            assertThat(windows.get(0).get("purchases").asLong()).isPositive();
+            assertThat(windows.get(0).get("revenueCents").path(purchase.get("currency").asText()).asLong())
+                    .isGreaterThanOrEqualTo(purchase.get("amountCents").asLong());
+        });
     }
 
     @Test
@@ -238,7 +245,7 @@ class ComposeStackTest {
 
     @Test
     @Order(5)
-    void imagesRunAsNonRootAndAnswerLiveness() throws Exception {
+    void imagesRunAsNonRootAnswerLivenessAndPublishOnLoopbackOnly() throws Exception {
         for (String service : serviceAndGeneratorContainers()) {
             int uid = Integer.parseInt(procStatus(service, "Uid").split("\\s+")[0]);
             assertThat(uid).as("uid of %s's process", service).isEqualTo(10001);
@@ -246,21 +253,37 @@ class ComposeStackTest {
         for (String service : SERVICES) {
             assertThat(get(service, "/q/health/live").statusCode()).as("%s /q/health/live", service).isEqualTo(200);
         }
+        for (String service : List.of("kafka", "traffic-analytics", "purchase-attribution", "customer-enrichment",
+                "shopping-cart", "prometheus")) {
+            JsonNode bindings = parse(engine.inspect(container(service), "{{json .HostConfig.PortBindings}}"));
+            assertThat(bindings.size()).as("%s publishes a port", service).isPositive();
+            bindings.forEach(binding -> binding.forEach(host -> assertThat(host.get("HostIp").asText())
+                    .as("%s's published address", service).isEqualTo("127.0.0.1")));
+        }
     }
 
     @Test
     @Order(6)
-    void noContainerExceedsItsMemoryLimit() throws Exception {
+    void rocksDbIsBoundedAndNoContainerExceedsItsMemoryLimit() throws Exception {
+        for (String service : SERVICES) {
+            List<String> capacities = get(service, "/q/metrics").body().lines()
+                    .filter(line -> line.startsWith("kafka_stream_state_block_cache_capacity{")).toList();
+            assertThat(capacities).as("%s's RocksDB block cache capacity per store", service).isNotEmpty()
+                    .allSatisfy(line -> assertThat(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                            .as(line).isEqualTo((double) ROCKSDB_CACHE_BYTES));
+        }
         System.out.println("compose: peak RSS (VmHWM) against the container's memory limit:");
         for (String service : serviceAndGeneratorContainers()) {
             long peak = Long.parseLong(procStatus(service, "VmHWM").replace("kB", "").trim()) * 1024;
-            long limit = Long.parseLong(engine.inspect(project.container(service), "{{.HostConfig.Memory}}"));
-            peakRssBytes.put(service, peak);
+            long limit = Long.parseLong(engine.inspect(container(service), "{{.HostConfig.Memory}}"));
             System.out.printf(Locale.ROOT, "  %-22s %5d MiB of %5d MiB (%.0f %%)%n", service, peak >> 20, limit >> 20,
                     100.0 * peak / limit);
             assertThat(limit).as("%s has a memory limit", service).isPositive();
             assertThat(peak).as("%s's peak RSS against its limit", service).isLessThan(limit);
-            assertThat(engine.inspect(project.container(service), "{{.State.OOMKilled}}"))
+            assertThat(engine.inspect(container(service), "{{.RestartCount}}"))
+                    .as("%s restarted (an OutOfMemoryError exits the JVM, and compose restarts it)", service)
+                    .isEqualTo("0");
+            assertThat(engine.inspect(container(service), "{{.State.OOMKilled}}"))
                     .as("%s OOM-killed", service).isEqualTo("false");
         }
     }
@@ -270,9 +293,9 @@ class ComposeStackTest {
     void sigtermStopsEveryImageWithinItsGracePeriod() throws Exception {
         System.out.println("compose: SIGTERM to exit:");
         for (String service : serviceAndGeneratorContainers()) {
-            String container = project.container(service);
+            String container = container(service);
             long started = System.nanoTime();
-            CommandRun stop = project.run("stop", "-t", Long.toString(GRACE.toSeconds()), service);
+            CommandRun stop = project.run("stop", service);
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             assertThat(stop.succeeded()).as("docker-compose stop %s: %s", service, stop).isTrue();
             String exit = engine.inspect(container, "{{.State.ExitCode}}");
@@ -300,11 +323,14 @@ class ComposeStackTest {
         if (healthChecks != null) {
             healthChecks.shutdownNow();
         }
-        if (project != null && !project.leftovers().isEmpty()) {
-            project.run("down", "-v", "--remove-orphans", "-t", "5");
-        }
-        if (engine != null) {
-            engine.close();
+        try {
+            if (project != null && !project.leftovers().isEmpty()) {
+                project.run("down", "-v", "--remove-orphans", "-t", "5");
+            }
+        } finally {
+            if (engine != null) {
+                engine.close();
+            }
         }
     }
 
@@ -318,7 +344,7 @@ class ComposeStackTest {
     private void runHealthChecks() {
         for (String service : SERVICES) {
             try {
-                engine.runHealthCheck(project.container(service));
+                engine.runHealthCheck(container(service));
             } catch (IOException | RuntimeException e) {
                 // not created yet, or stopping: the next round tries again
             } catch (InterruptedException e) {
@@ -329,34 +355,39 @@ class ComposeStackTest {
     }
 
     private boolean healthy(String service) {
-        return uncheckedRun(() -> engine.run("inspect", "--format", "{{.State.Health.Status}}",
-                project.container(service))).output().trim().equals("healthy");
+        return uncheckedRun(() -> engine.run("inspect", "--format", "{{.State.Health.Status}}", container(service)))
+                .output().trim().equals("healthy");
     }
 
-    /** A line of /proc/<pid>/status of a container's main process, seen from the host, without its name. */
+    /** The container of a compose service, looked up once. */
+    private String container(String service) throws IOException, InterruptedException {
+        String id = containers.get(service);
+        if (id == null) {
+            id = project.container(service);
+            containers.put(service, id);
+        }
+        return id;
+    }
+
+    /**
+     * A field of {@code /proc/1/status} of a container's main process as the container sees it (its uid in its own
+     * user namespace), read with the image's curl.
+     */
     private String procStatus(String service, String field) throws IOException, InterruptedException {
-        String pid = engine.inspect(project.container(service), "{{.State.Pid}}");
-        return Files.readAllLines(Path.of("/proc", pid, "status")).stream()
-                .filter(line -> line.startsWith(field + ":")).findFirst()
+        String status = engine.run("exec", container(service), "curl", "-s", "file:///proc/1/status").outputOrThrow();
+        return status.lines().filter(line -> line.startsWith(field + ":")).findFirst()
                 .map(line -> line.substring(field.length() + 1).trim())
-                .orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/" + pid + "/status"));
+                .orElseThrow(() -> new IllegalStateException("no " + field + " in /proc/1/status of " + service));
     }
 
-    private void assertAnswerContains(String service, String path, JsonNode expected) {
-        await(service + " " + path + " contains " + expected).atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(2))
+    /** Awaits an answer 200 from {@code service} at {@code path} whose JSON body satisfies {@code check}. */
+    private void assertAnswer(String service, String path, String expectation,
+                              java.util.function.Consumer<JsonNode> check) {
+        await(service + " " + path + " " + expectation).atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(2))
                 .untilAsserted(() -> {
                     HttpResponse<String> response = get(service, path);
                     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-                    assertThat(parse(response.body())).contains(expected);
-                });
-    }
-
-    private void assertAnswerEquals(String service, String path, JsonNode expected) {
-        await(service + " " + path + " equals " + expected).atMost(ANSWER_WITHIN).pollInterval(Duration.ofSeconds(2))
-                .untilAsserted(() -> {
-                    HttpResponse<String> response = get(service, path);
-                    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-                    assertThat(parse(response.body())).isEqualTo(expected);
+                    check.accept(parse(response.body()));
                 });
     }
 
