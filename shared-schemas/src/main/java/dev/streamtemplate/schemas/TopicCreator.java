@@ -29,8 +29,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * a broker publishes new partitions in its metadata a moment before it can append to them, and an idempotent
  * producer that writes at once may then see its first batch refused (NOT_LEADER_OR_FOLLOWER) while its second is
  * appended, after which the first is refused with {@code OutOfOrderSequenceException} until its delivery timeout
- * (KAFKA-15591; seen here on a just-started broker; fixed in the broker from Kafka 4.5, apache/kafka pull request
- * 23234).
+ * (KAFKA-15591, fixed in the broker from Kafka 4.5 by apache/kafka pull request 23234).
  */
 public final class TopicCreator {
 

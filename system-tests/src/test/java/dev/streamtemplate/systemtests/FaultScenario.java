@@ -265,12 +265,11 @@ final class FaultScenario implements AutoCloseable {
     }
 
     /**
-     * Publishes {@link #catalogue()}; when the broker refuses it, once more with a new producer. (Seen once, on a broker
-     * started seconds earlier: the broker kept answering the producer's first batch on one partition with
-     * {@code OutOfOrderSequenceException} until the delivery timeout, KAFKA-15591; {@link
-     * dev.streamtemplate.schemas.TopicCreator} now waits until the broker hosts every partition, which removes the
-     * cause this run saw; the retry stays for any other. A product version or user snapshot written twice changes no
-     * oracle: the same version of the same key.)
+     * Publishes {@link #catalogue()}; when the broker refuses it, once more with a new producer. A broker started
+     * seconds earlier can answer a producer's first batch with {@code OutOfOrderSequenceException} until the delivery
+     * timeout (KAFKA-15591); {@link dev.streamtemplate.schemas.TopicCreator} waits until the broker hosts every
+     * partition, which removes that cause, and the retry covers any other. A product version or user snapshot written
+     * twice changes no oracle: the same version of the same key.
      */
     private void publishCatalogue() {
         for (int attempt = 1; ; attempt++) {

@@ -9,12 +9,14 @@ import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * {@code topics}: creates every topic of {@link TopicCatalogue#ALL} that does not exist yet, with its partitions and
  * cleanup policy, and exits; docker-compose runs it once before the services start. It waits for a broker that is
  * still starting, up to {@code --timeout}. Exit codes: 0 done (topics created or already there), 1 a topic could not
- * be created in time, 2 bad arguments.
+ * be created in time or Kafka failed, 2 bad arguments (an unusable bootstrap address included).
  *
  * @param bootstrapServers  Kafka bootstrap servers, {@code host:port[,host:port...]}
  * @param replicationFactor replicas of every partition (1 on a single broker)
@@ -79,6 +81,12 @@ record TopicsCommand(String bootstrapServers, short replicationFactor, Duration 
             return 0;
         } catch (TopicCreationException e) {
             err.println("error: " + e.getMessage());
+            return 1;
+        } catch (ConfigException e) {
+            err.println("error: --bootstrap-servers " + bootstrapServers + ": " + e.getMessage());
+            return 2;
+        } catch (KafkaException e) {
+            err.println("error: Kafka failure at " + bootstrapServers + ": " + e.getMessage());
             return 1;
         }
     }
