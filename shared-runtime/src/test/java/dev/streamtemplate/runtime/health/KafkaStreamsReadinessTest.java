@@ -22,13 +22,7 @@ class KafkaStreamsReadinessTest {
 
     @Test
     void notReadyBeforeKafkaStreamsRuns() {
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.stream("in", Consumed.with(Serdes.String(), Serdes.String())).to("out");
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "readiness");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
+        try (KafkaStreams streams = unreachableBroker("readiness")) {
             ReadinessUnderTest readiness = new ReadinessUnderTest(streams, new StoreRestoration());
             HealthCheckResponse response = readiness.call();
             assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
@@ -38,13 +32,7 @@ class KafkaStreamsReadinessTest {
 
     @Test
     void startedOnlyOnceKafkaStreamsLeavesCreated() {
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.stream("in", Consumed.with(Serdes.String(), Serdes.String())).to("out");
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "started");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        try (KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
+        try (KafkaStreams streams = unreachableBroker("started")) {
             StartedUnderTest started = new StartedUnderTest(streams);
             assertThat(started.call().getStatus()).as("waiting for its topics, in CREATED")
                     .isEqualTo(HealthCheckResponse.Status.DOWN);
@@ -62,6 +50,17 @@ class KafkaStreamsReadinessTest {
         assertThat(restoration.restoringPartitions()).isEqualTo(1);
         restoration.onRestoreEnd(changelog, "store", 100);
         assertThat(restoration.restoringPartitions()).isZero();
+    }
+
+    /** A pass-through topology whose broker does not answer: it stays CREATED until started, then rebalances. */
+    private KafkaStreams unreachableBroker(String applicationId) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.stream("in", Consumed.with(Serdes.String(), Serdes.String())).to("out");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:1");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        return new KafkaStreams(builder.build(), props);
     }
 
     /** The startup check with its injected field set. */
