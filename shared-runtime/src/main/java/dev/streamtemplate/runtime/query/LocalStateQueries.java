@@ -11,15 +11,16 @@ import java.util.function.Function;
 import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.UnknownStateStoreException;
 import org.jboss.logging.Logger;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.query.FailureReason;
-import org.apache.kafka.streams.query.KeyQuery;
-import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.StateQueryRequest;
@@ -27,12 +28,15 @@ import org.apache.kafka.streams.query.StateQueryResult;
 import org.apache.kafka.streams.query.WindowKeyQuery;
 import org.apache.kafka.streams.query.WindowRangeQuery;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Key, window and prefix queries against this instance's state stores with Kafka Streams' interactive queries v2
- * (KIP-796: {@link KafkaStreams#query}), for the partition that holds the key, from its active
+ * Key, window and prefix queries against this instance's state stores, for the partition that holds the key (window
+ * and session stores with Kafka Streams' interactive queries v2, KIP-796 {@link KafkaStreams#query}; key-value stores
+ * with the v1 store API, see {@link #keyValueStore}), from its active
  * task's store or, when asked, a standby's ({@link LocalCopy}). Which instance asks is decided by
  * {@link QueryRouter}, which also finds the key's partition (once per query) and hands it over;
  * this class only answers locally. Its queries block the calling thread while they read the
@@ -115,47 +119,72 @@ public class LocalStateQueries {
     }
 
     /**
-     * The value of {@code key} in a key-value store (IQv2 {@link KeyQuery}).
+     * The value of {@code key} in a key-value store, read through {@link #keyValueStore}.
      *
      * @param store key-value store name
      * @param key   the key
      * @param copy  the key's partition and which local copy of it may answer (from {@link QueryRouter})
      * @return the value, empty for an absent key
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
-     * @throws IllegalStateException      when the store does not exist or cannot answer a key query
+     * @throws IllegalStateException      when the store does not exist in this topology
      */
     public <K, V> Optional<V> get(String store, K key, LocalCopy copy) {
-        QueryResult<V> result = run(store, copy, KeyQuery.<K, V>withKey(key));
-        return Optional.ofNullable(plain(result.getResult()));
+        ReadOnlyKeyValueStore<K, V> values = keyValueStore(store, copy);
+        try {
+            return Optional.ofNullable(plain(values.get(key)));
+        } catch (InvalidStateStoreException e) {
+            throw notQueryable(store, copy, e);
+        }
     }
 
     /**
      * The values whose (string) key starts with {@code prefix}, in key order, from one partition: every key of one
-     * prefix must be there, which the store's partitioner must ensure (IQv2 {@link RangeQuery}); route the query
-     * with that partitioner ({@link QueryRouter#byKey(String, Object, StreamPartitioner, Function)}).
+     * prefix must be there, which the store's partitioner must ensure; route the query with that partitioner
+     * ({@link QueryRouter#byKey(String, Object, StreamPartitioner, Function)}). Read through {@link #keyValueStore}
+     * with {@link ReadOnlyKeyValueStore#prefixScan}, the prefix serialized as UTF-8 like the store's string keys.
      *
      * @param store  key-value store name
      * @param prefix the key prefix, for example {@code o-42/}
      * @param copy   the prefix's partition and which local copy of it may answer (from {@link QueryRouter})
      * @return the values, empty when no key has the prefix
      * @throws StoreNotQueryableException when the partition cannot be queried here now
-     * @throws IllegalStateException      when the store does not exist or cannot answer a range query
+     * @throws IllegalStateException      when the store does not exist in this topology
      */
     public <V> List<V> withPrefix(String store, String prefix, LocalCopy copy) {
-        // Range bounds are inclusive and compare serialized (UTF-8) keys: every key with the prefix
-        // lies in [prefix, prefix + U+FFFF] unless it continues with a character above U+FFFF, so the
-        // prefix is checked again.
-        QueryResult<KeyValueIterator<String, V>> result = run(store, copy,
-                RangeQuery.<String, V>withRange(prefix, prefix + Character.MAX_VALUE));
-        List<V> values = new ArrayList<>();
-        try (KeyValueIterator<String, ?> iterator = result.getResult()) {
-            iterator.forEachRemaining(entry -> {
-                if (entry.key.startsWith(prefix)) {
-                    values.add(plain(entry.value));
-                }
-            });
+        ReadOnlyKeyValueStore<String, V> values = keyValueStore(store, copy);
+        List<V> found = new ArrayList<>();
+        try (KeyValueIterator<String, V> iterator = values.prefixScan(prefix, new StringSerializer())) {
+            iterator.forEachRemaining(entry -> found.add(plain(entry.value)));
+        } catch (InvalidStateStoreException e) {
+            throw notQueryable(store, copy, e);
         }
-        return values;
+        return found;
+    }
+
+    /**
+     * One partition of a key-value store, from its active task or (when {@code copy} allows it) any local copy, through
+     * the store API of interactive queries v1 ({@link KafkaStreams#store}), not IQv2. IQv2's key and range queries on a
+     * RocksDB key-value store lock the store's position, then the store, while the stream thread's {@code put} locks
+     * them in the other order, so a query during a write can deadlock the stream thread for good (KAFKA-19629, not
+     * fixed up to Kafka 4.4.0; {@code ConcurrentQueriesTest} shows it). The v1 read path takes no position lock.
+     * Window and session stores keep IQv2: their position is updated outside the segment's lock.
+     */
+    private <K, V> ReadOnlyKeyValueStore<K, V> keyValueStore(String store, LocalCopy copy) {
+        requireRunning(store);
+        StoreQueryParameters<ReadOnlyKeyValueStore<K, V>> parameters = StoreQueryParameters
+                .fromNameAndType(store, QueryableStoreTypes.<K, V>keyValueStore()).withPartition(copy.partition());
+        try {
+            return streams.store(copy.replica() == Replica.ACTIVE ? parameters : parameters.enableStaleStores());
+        } catch (UnknownStateStoreException e) {
+            throw new IllegalStateException("no store '" + store + "' in this topology", e);
+        } catch (InvalidStateStoreException e) {
+            throw notQueryable(store, copy, e);
+        }
+    }
+
+    private static StoreNotQueryableException notQueryable(String store, LocalCopy copy, InvalidStateStoreException e) {
+        return new StoreNotQueryableException("store '" + store + "' partition " + copy.partition()
+                + " is not queryable now: " + e.getMessage(), RETRY_AFTER);
     }
 
     /**
