@@ -13,8 +13,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The instances of one service in a system test: starting them (new, or again with the same port and state
@@ -130,13 +132,27 @@ final class InstanceGroup {
         live.clear();
     }
 
+    /**
+     * Waits until each instance's readiness answers 200. On timeout the error carries the last readiness answer (its
+     * checks' states and restoring partitions) and the tail of the instance's log.
+     */
     void awaitReady(List<ServiceInstance> instances) {
         for (ServiceInstance instance : instances) {
-            await(instance + " ready (/q/health/ready 200)").atMost(READY_BOUND).pollInterval(Duration.ofMillis(500))
-                    .until(() -> {
-                        assertAlive(instance);
-                        return client.get(instance.uri("/q/health/ready")).status() == 200;
-                    });
+            AtomicReference<RoutedAnswer> last = new AtomicReference<>();
+            try {
+                await(instance + " ready (/q/health/ready 200)").atMost(READY_BOUND)
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> {
+                            assertAlive(instance);
+                            last.set(client.get(instance.uri("/q/health/ready")));
+                            return last.get().status() == 200;
+                        });
+            } catch (ConditionTimeoutException e) {
+                RoutedAnswer answer = last.get();
+                throw new AssertionError(e.getMessage() + "; last readiness answer: "
+                        + (answer == null ? "none" : answer.status() + " " + answer.body()) + "; last lines of "
+                        + instance.child().logFile() + ":\n" + String.join("\n", instance.child().logTail(40)), e);
+            }
         }
     }
 
