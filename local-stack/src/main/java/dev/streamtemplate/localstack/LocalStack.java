@@ -16,6 +16,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -28,7 +30,8 @@ import org.apache.kafka.clients.admin.Admin;
  *   <li>every service of {@link ServiceCatalogue} as a child JVM ({@link ServiceProcess});</li>
  *   <li>waits until every service is ready;</li>
  *   <li>the event generator: a replay of the last 2 hours, then live traffic ({@link EventGeneratorProcess});</li>
- *   <li>waits until the services answer with data, then prints URLs to try and live answers;</li>
+ *   <li>picks the sample queries' keys from the derived topics ({@link SampleKeys}), waits until every sample query
+ *       answers with data, then prints URLs to try and live answers;</li>
  *   <li>runs until Ctrl-C, then stops services, generator and broker, in that order ({@link ChildProcesses}).</li>
  * </ol>
  *
@@ -42,8 +45,10 @@ public final class LocalStack {
     static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     /** How long the replay run of the generator may take. */
     static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(180);
-    /** How long, after the replay, the services may take to answer the demo-check queries with data. */
+    /** How long, after the replay, the services may take to answer every sample query with data. */
     static final Duration DATA_TIMEOUT = Duration.ofSeconds(120);
+    /** How long reading one derived topic for the sample keys may take. */
+    static final Duration KEYS_READ_TIMEOUT = Duration.ofSeconds(10);
     /** How long creating the topics may take. */
     static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(30);
     /** How many lines of a failed child's log the console shows. */
@@ -118,8 +123,8 @@ public final class LocalStack {
             if (!options.demo()) {
                 startLiveTraffic(repository, generator, broker.bootstrapServers());
             }
-            awaitData(services);
-            printTryThis(broker, services);
+            Map<SampleKey, String> keys = awaitData(services, broker.bootstrapServers());
+            printTryThis(broker, services, keys);
 
             if (options.demo()) {
                 say("local-stack", "demo done; stopping");
@@ -224,33 +229,51 @@ public final class LocalStack {
         });
     }
 
-    /** Waits until every demo-check query answers with a non-empty JSON array. */
-    private void awaitData(List<ServiceProcess> services) throws StackFailure, InterruptedException {
+    /**
+     * Finds the sample queries' keys in the derived topics ({@link SampleKeys}) and waits until every sample query
+     * answers with data, looking again each second (keys included: a cart can become an order meanwhile). With
+     * {@code --demo}, a query still without data after {@link #DATA_TIMEOUT} fails the run; otherwise it is reported.
+     *
+     * @return the keys found
+     */
+    private Map<SampleKey, String> awaitData(List<ServiceProcess> services, String bootstrapServers)
+            throws StackFailure, InterruptedException {
+        List<SampleKey> wanted = services.stream().flatMap(service -> service.spec().sampleQueries().stream())
+                .map(SampleQuery::key).filter(Objects::nonNull).distinct().toList();
+        say("local-stack", "waiting until every sample query answers with data, at most " + DATA_TIMEOUT.toSeconds()
+                + " s");
         long deadline = System.nanoTime() + DATA_TIMEOUT.toNanos();
-        for (ServiceProcess service : services) {
-            for (SampleQuery query : service.spec().sampleQueries()) {
-                if (!query.demoCheck()) {
-                    continue;
-                }
-                say(service.spec().name(), "waiting for data (" + query.label() + "), at most "
-                        + DATA_TIMEOUT.toSeconds() + " s");
-                QueryAnswer answer;
-                while (!(answer = QueryAnswer.fetch(http, service.uri(query.resolve(from(), to())))).isNonEmptyArray()) {
-                    checkNoneDied();
-                    if (System.nanoTime() >= deadline) {
-                        String message = service.spec().name() + " gave no non-empty answer to " + answer.uri()
-                                + " within " + DATA_TIMEOUT.toSeconds() + " s after the replay (last answer: "
-                                + answer.summary() + ")";
-                        if (options.demo()) {
-                            throw new StackFailure(message, service.child());
-                        }
-                        warn(service.spec().name(), message, null);
-                        return;
+        while (true) {
+            Map<SampleKey, String> keys = SampleKeys.find(bootstrapServers, wanted, KEYS_READ_TIMEOUT);
+            List<String> lacking = new ArrayList<>();
+            for (ServiceProcess service : services) {
+                for (SampleQuery query : service.spec().sampleQueries()) {
+                    String key = query.key() == null ? null : keys.get(query.key());
+                    if (query.key() != null && key == null) {
+                        lacking.add(service.spec().name() + ", " + query.label() + ": no key yet (" + query.key() + ")");
+                        continue;
                     }
-                    service.child().awaitExit(Duration.ofMillis(500)); // a pause that ends early if it dies
+                    QueryAnswer answer = QueryAnswer.fetch(http, service.uri(query.resolve(from(), to(), key)));
+                    if (!answer.hasData()) {
+                        lacking.add(service.spec().name() + ", " + query.label(key) + ": " + answer.summary());
+                    }
                 }
-                say(service.spec().name(), "answers with data (" + query.label() + ")");
             }
+            if (lacking.isEmpty()) {
+                say("local-stack", "every sample query answers with data");
+                return keys;
+            }
+            checkNoneDied();
+            if (System.nanoTime() >= deadline) {
+                String message = "no data within " + DATA_TIMEOUT.toSeconds() + " s after the replay for: "
+                        + String.join("; ", lacking);
+                if (options.demo()) {
+                    throw new StackFailure(message);
+                }
+                warn("local-stack", message, null);
+                return keys;
+            }
+            Thread.sleep(1000); // the services work through the replay's backlog; look again
         }
     }
 
@@ -261,7 +284,8 @@ public final class LocalStack {
         }
     }
 
-    private void printTryThis(KafkaBrokerProcess broker, List<ServiceProcess> services) throws InterruptedException {
+    private void printTryThis(KafkaBrokerProcess broker, List<ServiceProcess> services, Map<SampleKey, String> keys)
+            throws InterruptedException {
         Instant from = from();
         Instant to = to();
         out.println();
@@ -273,23 +297,35 @@ public final class LocalStack {
             out.println("    health    curl -s " + service.uri(ServiceProcess.READINESS_PATH));
             out.println("    metrics   curl -s " + service.uri(ServiceProcess.METRICS_PATH));
             for (SampleQuery query : service.spec().sampleQueries()) {
-                out.println("    " + query.label());
-                out.println("              curl -s '" + service.uri(query.resolve(from, to)) + "'");
+                String key = query.key() == null ? null : keys.get(query.key());
+                if (query.key() != null && key == null) {
+                    out.println("    " + query.label() + ": no key yet (" + query.key() + ")");
+                    continue;
+                }
+                out.println("    " + query.label(key));
+                out.println("              curl -s '" + service.uri(query.resolve(from, to, key)) + "'");
             }
         }
         out.println("Live answers, fetched just now:");
         for (ServiceProcess service : services) {
             for (SampleQuery query : service.spec().sampleQueries()) {
-                QueryAnswer answer = QueryAnswer.fetch(http, service.uri(query.resolve(from, to)));
-                out.println("  " + service.spec().name() + ", " + query.label() + ": " + answer.summary());
+                String key = query.key() == null ? null : keys.get(query.key());
+                if (query.key() != null && key == null) {
+                    continue;
+                }
+                QueryAnswer answer = QueryAnswer.fetch(http, service.uri(query.resolve(from, to, key)));
+                out.println("  " + service.spec().name() + ", " + query.label(key) + ": " + answer.summary());
             }
         }
         out.println();
     }
 
-    /** The start of the queries' time range: the replay's first event time, to the minute. */
+    /**
+     * The start of the queries' time range: the replay's first event time, to the hour, so that the first hourly
+     * revenue window is in range.
+     */
     private Instant from() {
-        return launched.minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.MINUTES);
+        return launched.minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.HOURS);
     }
 
     /** The end of the queries' time range: the next full minute. */

@@ -52,13 +52,23 @@ public record QueryAnswer(URI uri, int status, String body) {
         }
     }
 
-    /** Whether the answer is a 200 with a JSON array that has at least one element. */
-    public boolean isNonEmptyArray() {
+    /**
+     * Whether the answer shows data: a 200 with a non-empty JSON array, or with a JSON object whose {@code results}
+     * array (an answer that spans instances) is non-empty, or with any other JSON object (one entity, such as a cart).
+     */
+    public boolean hasData() {
         if (status != 200) {
             return false;
         }
         JsonNode json = parse();
-        return json != null && json.isArray() && !json.isEmpty();
+        if (json == null) {
+            return false;
+        }
+        if (json.isArray()) {
+            return !json.isEmpty();
+        }
+        JsonNode results = json.get("results");
+        return json.isObject() && (results == null || (results.isArray() && !results.isEmpty()));
     }
 
     /** One line for the console. */
@@ -72,6 +82,12 @@ public record QueryAnswer(URI uri, int status, String body) {
         JsonNode json = parse();
         if (json == null) {
             return abbreviate(body.strip(), 120);
+        }
+        JsonNode results = json.get("results");
+        if (json.isObject() && results != null && results.isArray()) { // an answer that spans instances
+            return results.isEmpty() ? "none yet (no results)"
+                    : results.size() + (results.size() == 1 ? " result" : " results") + ", first "
+                    + abbreviate(results.get(0).toString(), 100);
         }
         if (!json.isArray()) {
             return abbreviate(json.toString(), 120);

@@ -1,42 +1,42 @@
 package dev.streamtemplate.localstack;
 
 import dev.streamtemplate.localstack.ServiceSpec.SampleQuery;
+import dev.streamtemplate.schemas.TopicCatalogue;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Every service the local stack runs. A new service plugs in with one more entry in {@link #SERVICES}: its
  * name (the directory under {@code services/}), a free HTTP port, JVM options, extra environment variables and
- * the queries worth trying.
+ * the queries worth trying, whose keys come from what the replay produced ({@link SampleKey}).
  */
 public final class ServiceCatalogue {
 
     /** The services, started in this order. */
     public static final List<ServiceSpec> SERVICES = List.of(
             new ServiceSpec("traffic-analytics", 8081, List.of("-Xmx384m"), Map.of(), List.of(
-                    new SampleQuery("page /home, one-minute windows",
-                            "/page-views?page=/home&from={from}&to={to}", true),
-                    new SampleQuery("page /search, one-minute windows",
-                            "/page-views?page=/search&from={from}&to={to}", false),
-                    new SampleQuery("page /deals, hopping windows",
-                            "/page-views?page=/deals&window=hopping&from={from}&to={to}", false),
-                    new SampleQuery("sessions of u-0001", "/users/u-0001/sessions", false),
-                    new SampleQuery("sessions of u-0002", "/users/u-0002/sessions", false),
-                    new SampleQuery("purchase bursts of u-0001", "/users/u-0001/purchase-bursts", false))),
+                    SampleQuery.of("page /home, one-minute windows", "/page-views?page=/home&from={from}&to={to}"),
+                    SampleQuery.of("page /search, one-minute windows", "/page-views?page=/search&from={from}&to={to}"),
+                    SampleQuery.of("page /deals, hopping windows",
+                            "/page-views?page=/deals&window=hopping&from={from}&to={to}"),
+                    SampleQuery.of("top pages", "/top-pages?from={from}&to={to}&limit=5"),
+                    SampleQuery.keyedBy("sessions of {key}", "/users/{key}/sessions",
+                            SampleKey.recordKey(TopicCatalogue.USER_SESSIONS.name())))),
+            // No purchase-bursts sample: the replay's 200 users buy about 90 times in two hours, so a run
+            // seldom has a user who bought three times within ten minutes.
             // The replay runs 240 times faster than real time, so the join tasks' results reach the
             // revenue windows minutes of event time apart: they wait 10 minutes beyond the grace period.
             new ServiceSpec("purchase-attribution", 8082, List.of("-Xmx384m"), Map.of("ATTRIBUTION_SETTLE", "10m"), List.of(
-                    new SampleQuery("revenue attributed to /products/p-0006, hourly",
-                            "/revenue?page=/products/p-0006&from={from}&to={to}", false),
-                    new SampleQuery("revenue attributed to /products/p-0010, hourly",
-                            "/revenue?page=/products/p-0010&from={from}&to={to}", false))),
+                    SampleQuery.keyedBy("revenue attributed to {key}, hourly", "/revenue?page={key}&from={from}&to={to}",
+                            SampleKey.valueField(TopicCatalogue.ATTRIBUTED_PURCHASES.name(), "page")))),
             new ServiceSpec("customer-enrichment", 8083, List.of("-Xmx384m"), Map.of(), List.of(
-                    new SampleQuery("customer 360 of u-0001", "/customers/u-0001", false),
-                    new SampleQuery("customer 360 of u-0002", "/customers/u-0002", false))),
+                    SampleQuery.keyedBy("customer 360 of {key}", "/customers/{key}",
+                            SampleKey.recordKey(TopicCatalogue.CUSTOMER_360.name())))),
             new ServiceSpec("shopping-cart", 8084, List.of("-Xmx384m"), Map.of(), List.of(
-                    new SampleQuery("cart of u-0001", "/users/u-0001/cart", false),
-                    new SampleQuery("orders of u-0001", "/users/u-0001/orders", false),
-                    new SampleQuery("orders of u-0002", "/users/u-0002/orders", false))));
+                    SampleQuery.keyedBy("cart of {key}", "/users/{key}/cart",
+                            SampleKey.recordKey(TopicCatalogue.CARTS.name())),
+                    SampleQuery.keyedBy("orders of {key}", "/users/{key}/orders",
+                            SampleKey.recordKey(TopicCatalogue.ORDERS.name())))));
 
     private ServiceCatalogue() {
     }

@@ -22,17 +22,34 @@ public record ServiceSpec(String name, int httpPort, List<String> jvmOptions, Ma
 
     /**
      * A query worth trying. Its path may contain {@code {from}} and {@code {to}}, replaced by ISO-8601 instants
-     * that cover the traffic the generator replays.
+     * that cover the traffic the generator replays, and {@code {key}} (in the label too), replaced by the key
+     * {@link SampleKeys} found for {@code key}: a user, page or product the replay gave data to.
      *
-     * @param label     what it shows, for the console
-     * @param path      path and query string, such as {@code /page-views?page=/home&from={from}&to={to}}
-     * @param demoCheck whether {@code --demo} waits until this query answers with a non-empty JSON array
+     * @param label what it shows, for the console, such as {@code orders of {key}}
+     * @param path  path and query string, such as {@code /users/{key}/orders}
+     * @param key   where {@code {key}} comes from; {@code null} when the query has no {@code {key}}
      */
-    public record SampleQuery(String label, String path, boolean demoCheck) {
+    public record SampleQuery(String label, String path, SampleKey key) {
 
-        /** The path with {@code {from}} and {@code {to}} replaced. */
-        public String resolve(Instant from, Instant to) {
-            return path.replace("{from}", from.toString()).replace("{to}", to.toString());
+        /** A query without {@code {key}}. */
+        public static SampleQuery of(String label, String path) {
+            return new SampleQuery(label, path, null);
+        }
+
+        /** A query whose {@code {key}} comes from {@code key}. */
+        public static SampleQuery keyedBy(String label, String path, SampleKey key) {
+            return new SampleQuery(label, path, key);
+        }
+
+        /** The path with {@code {from}}, {@code {to}} and {@code {key}} (which may be null when there is none) replaced. */
+        public String resolve(Instant from, Instant to, String keyValue) {
+            String resolved = path.replace("{from}", from.toString()).replace("{to}", to.toString());
+            return keyValue == null ? resolved : resolved.replace("{key}", keyValue);
+        }
+
+        /** The label with {@code {key}} replaced. */
+        public String label(String keyValue) {
+            return keyValue == null ? label : label.replace("{key}", keyValue);
         }
     }
 

@@ -16,7 +16,7 @@ class QueryAnswerTest {
                  {"page":"/home","windowStart":"2026-11-21T10:14:00Z","windowEnd":"2026-11-21T10:15:00Z","count":12}]
                 """);
 
-        assertThat(answer.isNonEmptyArray()).isTrue();
+        assertThat(answer.hasData()).isTrue();
         assertThat(answer.summary()).isEqualTo("2 windows, last 2026-11-21T10:14Z..10:15Z: count 12");
     }
 
@@ -30,8 +30,21 @@ class QueryAnswerTest {
     }
 
     @Test
+    void anEntityOrAnAnswerWithResultsShowsData() {
+        assertThat(new QueryAnswer(URI_, 200, "{\"userId\":\"u-0007\",\"items\":[]}").hasData()).isTrue();
+        QueryAnswer topPages = new QueryAnswer(URI_, 200,
+                "{\"complete\":true,\"results\":[{\"page\":\"/home\",\"views\":3},{\"page\":\"/deals\",\"views\":2}]}");
+        assertThat(topPages.hasData()).isTrue();
+        assertThat(topPages.summary()).isEqualTo("2 results, first {\"page\":\"/home\",\"views\":3}");
+        assertThat(new QueryAnswer(URI_, 200, "{\"results\":[]}").summary()).isEqualTo("none yet (no results)");
+    }
+
+    @Test
     void saysWhyThereIsNoData() {
-        assertThat(new QueryAnswer(URI_, 200, "[]").isNonEmptyArray()).isFalse();
+        assertThat(new QueryAnswer(URI_, 200, "[]").hasData()).isFalse();
+        assertThat(new QueryAnswer(URI_, 404, "{\"error\":\"unknown user\"}").hasData()).isFalse();
+        assertThat(new QueryAnswer(URI_, 200, "{\"complete\":true,\"results\":[]}").hasData()).isFalse();
+        assertThat(new QueryAnswer(URI_, 200, "not json").hasData()).isFalse();
         assertThat(new QueryAnswer(URI_, 200, "[]").summary()).isEqualTo("none yet (empty array)");
         assertThat(new QueryAnswer(URI_, 404, "{\"error\":\"unknown user\"}").summary())
                 .isEqualTo("HTTP 404: {\"error\":\"unknown user\"}");
