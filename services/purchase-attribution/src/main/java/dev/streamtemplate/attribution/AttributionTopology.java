@@ -7,6 +7,7 @@ import static dev.streamtemplate.schemas.TopicCatalogue.PAGE_VIEWS;
 import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASES;
 
 import dev.streamtemplate.runtime.errors.KeyAndValueRequired;
+import dev.streamtemplate.runtime.lateness.AggregationMetrics;
 import dev.streamtemplate.runtime.lateness.LateEventRouting;
 import dev.streamtemplate.runtime.lateness.WindowClosure;
 import dev.streamtemplate.schemas.JsonSerde;
@@ -128,7 +129,7 @@ public class AttributionTopology {
      * Builds the topology.
      *
      * @param settings lookback, grace, settle time, revenue window and store retention
-     * @param registry where the {@code late.events} counter (tag {@code aggregation}) is registered
+     * @param registry where each aggregation's event-time meters ({@link AggregationMetrics}: late events, stream time, watermark lag) are registered
      */
     public static Topology build(AttributionSettings settings, MeterRegistry registry) {
         StreamsBuilder builder = new StreamsBuilder();
@@ -143,7 +144,7 @@ public class AttributionTopology {
                 .repartition(Repartitioned.with(STRING, PURCHASE).withName("purchases-by-user-product"));
         KStream<String, Purchase> onTimePurchases = LateEventRouting.divertLate(purchases, PURCHASES_LATE,
                 context -> WindowClosure.joinSide(0, grace.toMillis()),
-                LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, PURCHASES_LATE));
+                LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, PURCHASES_LATE));
 
         KStream<String, PageView> views = builder.stream(PAGE_VIEWS.name(),
                         Consumed.with(STRING, PAGE_VIEW).withName("page-views-source"))
@@ -153,7 +154,7 @@ public class AttributionTopology {
                 .repartition(Repartitioned.with(STRING, PAGE_VIEW).withName("product-views-by-user-product"));
         KStream<String, PageView> joinableViews = LateEventRouting.divertLate(views, VIEWS,
                 context -> WindowClosure.joinSide(lookback.toMillis(), grace.toMillis()),
-                LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, VIEWS));
+                LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, VIEWS));
 
         // Candidates: every on-time purchase alone, and the purchase with each view the join finds.
         KStream<String, Touch> joined = onTimePurchases.join(joinableViews, Touch::new,
@@ -169,7 +170,7 @@ public class AttributionTopology {
         TimeWindows perPurchase = TimeWindows.ofSizeAndGrace(Duration.ofMillis(1), grace);
         KStream<String, AttributedPurchase> attributed = LateEventRouting.divertLate(touches, ATTRIBUTION,
                         context -> WindowClosure.timeWindows(perPurchase),
-                        LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, ATTRIBUTION))
+                        LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, ATTRIBUTION))
                 .groupByKey(Grouped.with(ATTRIBUTION + "-grouped", STRING, TOUCH))
                 .windowedBy(perPurchase)
                 .emitStrategy(EmitStrategy.onWindowClose())
@@ -196,7 +197,7 @@ public class AttributionTopology {
                 .selectKey((user, purchase) -> purchase.page(), Named.as("attributed-key-by-page"))
                 .repartition(Repartitioned.with(STRING, ATTRIBUTED).withName("attributed-by-page"));
         LateEventRouting.divertLate(byPage, REVENUE, context -> WindowClosure.timeWindows(revenueWindows),
-                        LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, REVENUE))
+                        LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, REVENUE))
                 .groupByKey(Grouped.with(REVENUE + "-grouped", STRING, ATTRIBUTED))
                 .windowedBy(revenueWindows)
                 .emitStrategy(EmitStrategy.onWindowClose())

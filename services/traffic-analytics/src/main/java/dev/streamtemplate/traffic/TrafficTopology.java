@@ -9,6 +9,7 @@ import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASE_BURSTS;
 import static dev.streamtemplate.schemas.TopicCatalogue.USER_SESSIONS;
 
 import dev.streamtemplate.runtime.errors.KeyAndValueRequired;
+import dev.streamtemplate.runtime.lateness.AggregationMetrics;
 import dev.streamtemplate.runtime.lateness.LateEventRouting;
 import dev.streamtemplate.runtime.lateness.WindowClosure;
 import dev.streamtemplate.schemas.JsonSerde;
@@ -104,7 +105,7 @@ public class TrafficTopology {
      * Builds the topology.
      *
      * @param windows  window sizes, gap and grace
-     * @param registry where the {@code late.events} counter (tag {@code aggregation}) is registered
+     * @param registry where each aggregation's event-time meters ({@link AggregationMetrics}: late events, stream time, watermark lag) are registered
      */
     public static Topology build(TrafficWindows windows, MeterRegistry registry) {
         StreamsBuilder builder = new StreamsBuilder();
@@ -118,7 +119,7 @@ public class TrafficTopology {
         SessionWindows sessionWindows = SessionWindows.ofInactivityGapAndGrace(windows.sessionGap(), windows.grace());
         LateEventRouting.divertLate(pageViews, USER_SESSIONS_AGGREGATION,
                         context -> WindowClosure.sessionWindows(sessionWindows, context.<SessionStore<String, Long>>getStateStore(SESSIONS_STORE)),
-                        LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, USER_SESSIONS_AGGREGATION))
+                        LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, USER_SESSIONS_AGGREGATION))
                 .groupByKey(Grouped.with(USER_SESSIONS_AGGREGATION + "-grouped", STRING, PAGE_VIEW))
                 .windowedBy(sessionWindows)
                 .emitStrategy(EmitStrategy.onWindowClose())
@@ -153,7 +154,7 @@ public class TrafficTopology {
                         Consumed.with(STRING, PURCHASE).withName("purchases-source"))
                 .mapValues(new KeyAndValueRequired<>(PURCHASES.name()), Named.as("purchases-key-and-value-required"));
         LateEventRouting.divertLate(purchases, BURSTS_AGGREGATION, context -> WindowClosure.slidingWindows(sliding),
-                        LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, BURSTS_AGGREGATION))
+                        LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, BURSTS_AGGREGATION))
                 .groupByKey(Grouped.with(BURSTS_AGGREGATION + "-grouped", STRING, PURCHASE))
                 .windowedBy(sliding)
                 .emitStrategy(EmitStrategy.onWindowClose())
@@ -176,7 +177,7 @@ public class TrafficTopology {
     private static void countPerPage(KStream<String, PageView> byPage, String aggregation, TimeWindows windows,
                                      String store, String outputTopic, TrafficWindows settings, MeterRegistry registry) {
         LateEventRouting.divertLate(byPage, aggregation, context -> WindowClosure.timeWindows(windows),
-                        LATE_EVENTS.name(), STRING, LateEventRouting.lateEventCounter(registry, aggregation))
+                        LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, aggregation))
                 .groupByKey(Grouped.with(aggregation + "-grouped", STRING, PAGE_VIEW))
                 .windowedBy(windows)
                 .emitStrategy(EmitStrategy.onWindowClose())

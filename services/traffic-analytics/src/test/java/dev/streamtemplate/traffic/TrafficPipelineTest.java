@@ -103,6 +103,8 @@ class TrafficPipelineTest {
     private static Result hoppingOracle;
     private static Result sessionOracle;
     private static Result burstOracle;
+    /** Each aggregation's stream time once all input is processed, epoch ms, derived from the input. */
+    private static final Map<String, Long> streamTimes = new java.util.HashMap<>();
 
     @Test
     @Order(1)
@@ -149,6 +151,13 @@ class TrafficPipelineTest {
         List<TopicRecord<String, PageView>> byPage = read(REPARTITION_TOPIC, PageView.class);
         assertThat(ids(byPage)).as("the repartition topic holds exactly the input page views")
                 .containsExactlyInAnyOrderElementsOf(ids(pageViews));
+
+        // a task's stream time is the highest event time of its input partitions' records; the gauge
+        // reports the lowest over the tasks
+        streamTimes.put(TrafficTopology.TUMBLING_AGGREGATION, streamTime(byPage));
+        streamTimes.put(TrafficTopology.HOPPING_AGGREGATION, streamTime(byPage));
+        streamTimes.put(TrafficTopology.USER_SESSIONS_AGGREGATION, streamTime(pageViews));
+        streamTimes.put(TrafficTopology.BURSTS_AGGREGATION, streamTime(purchases));
 
         long size = windows.tumblingSize().toMillis();
         long grace = windows.grace().toMillis();
@@ -343,6 +352,44 @@ class TrafficPipelineTest {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
         assertThat(tumblingLate).as("late_events_total for the tumbling aggregation")
                 .isEqualTo(tumblingOracle.late().size());
+        streamTimes.forEach((aggregation, streamTime) -> assertThat(sample(metrics,
+                "aggregation_stream_time_seconds{aggregation=\"" + aggregation + "\"")).as("stream time of " + aggregation)
+                .isEqualTo(streamTime / 1000.0));
+        assertThat(sample(metrics, "aggregation_watermark_lag_seconds{aggregation=\"page-views-tumbling\""))
+                .as("watermark lag: the closing events are in the future").isNegative();
+        assertThat(metrics.lines().filter(l -> l.startsWith("dead_letters_total{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum())
+                .as("dead_letters_total").isEqualTo(poisoned.size());
+        assertThat(metrics.lines().filter(l -> l.startsWith("query_latency_seconds_count{")
+                && l.contains("kind=\"local\"") && l.contains("status=\"200\""))).as("answered queries were timed").hasSize(1);
+    }
+
+    /**
+     * Task, processor and store metrics reach {@code /q/metrics} when Micrometer's Kafka binder next
+     * looks for new Kafka metrics (every 60 s), then only those Kafka Streams records at INFO level.
+     */
+    @Test
+    @Order(5)
+    void onlyMetricsRecordedAtTheInfoLevelAreExposed() {
+        String metrics = Awaitility.await("task-level Kafka Streams metrics on /q/metrics").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> given().when().get("/q/metrics").then().statusCode(200).extract().asString(),
+                        m -> m.contains("kafka_stream_task_dropped_records_total{"));
+        assertThat(metrics).contains("kafka_stream_processor_node_record_e2e_latency_max{")
+                .contains("kafka_stream_state_block_cache_usage{")
+                .contains("kafka_stream_topic_records_consumed_total{")
+                .contains("kafka_stream_task_restore_remaining_records_total{")
+                .doesNotContain("kafka_stream_processor_node_process_total")
+                .doesNotContain("kafka_stream_task_process_latency_avg")
+                .doesNotContain("kafka_stream_state_put_rate")
+                .doesNotContain("kafka_stream_record_cache_hit_ratio");
+    }
+
+    /** The value of the one exposition line that starts with {@code series}. */
+    private static double sample(String metrics, String series) {
+        List<String> lines = metrics.lines().filter(l -> l.startsWith(series)).toList();
+        assertThat(lines).as(series).hasSize(1);
+        return Double.parseDouble(lines.get(0).substring(lines.get(0).lastIndexOf(' ') + 1));
     }
 
     private static void badRequest(Map<String, String> params, String message) {
@@ -390,6 +437,12 @@ class TrafficPipelineTest {
                 .collect(groupingBy(TopicRecord::partition, java.util.TreeMap::new, Collectors.mapping(
                         r -> new In(key.apply(r.value()), eventTime(r.value()), eventId(r.value())), toList())));
         return new ArrayList<>(byPartition.values());
+    }
+
+    /** The lowest, over partitions, of each partition's highest event time. */
+    private static long streamTime(List<? extends TopicRecord<String, ?>> records) {
+        return records.stream().collect(Collectors.toMap(TopicRecord::partition, r -> eventTime(r.value()), Math::max))
+                .values().stream().mapToLong(Long::longValue).min().orElseThrow();
     }
 
     private static long eventTime(Object value) {

@@ -2,12 +2,15 @@ package dev.streamtemplate.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamtemplate.runtime.errors.DeadLetterDeserializationHandler;
+import dev.streamtemplate.runtime.errors.DeadLetterProcessingHandler;
 import dev.streamtemplate.runtime.lateness.LateEvent;
 import dev.streamtemplate.schemas.EventTimeExtractor;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
+import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.List;
@@ -19,8 +22,6 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,7 @@ class TrafficTopologyTest {
     private final AtomicInteger ids = new AtomicInteger();
     private double expectedDropped = 0;
     private SimpleMeterRegistry registry;
+    private final SimpleMeterRegistry deadLetters = new SimpleMeterRegistry();
     private TopologyTestDriver driver;
     private TestInputTopic<String, PageView> pageViews;
     private TestInputTopic<String, Purchase> purchases;
@@ -60,8 +62,10 @@ class TrafficTopologyTest {
         // emit final results at every record, not at most once per wall-clock second
         props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 0L);
         // as application.properties: unreadable or incomplete records go to the dead-letter topic
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
+        // the exception handlers count dead letters in Micrometer's global registry
+        Metrics.addRegistry(deadLetters);
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, TopicCatalogue.TRAFFIC_ANALYTICS_DLQ.name());
         driver = new TopologyTestDriver(TrafficTopology.build(TestWindows.defaults(), registry), props);
         var key = new StringSerializer();
@@ -81,6 +85,7 @@ class TrafficTopologyTest {
             assertThat(droppedRecords()).as("Kafka Streams' dropped-records-total").isEqualTo(expectedDropped);
         } finally {
             driver.close();
+            Metrics.removeRegistry(deadLetters);
         }
     }
 
@@ -111,9 +116,37 @@ class TrafficTopologyTest {
                 m -> assertThat(m).contains("has no value"),
                 m -> assertThat(m).contains("has no key"));
         assertThat(tumbling.readValuesToList()).containsExactly(new PageViewCount("/a", at("10:00:00"), at("10:01:00"), 2));
+        assertThat(deadLetters.find("dead.letters").counters()).as("dead_letters_total by topic, exception and stage")
+                .extracting(c -> c.getId().getTag("topic") + " " + c.getId().getTag("exception") + " "
+                        + c.getId().getTag("stage") + " " + c.count())
+                .containsExactlyInAnyOrder(
+                        "page-views dev.streamtemplate.schemas.MalformedEventException deserialization 2.0", // not JSON, no page
+                        "page-views dev.streamtemplate.runtime.errors.IncompleteRecordException processing 2.0"); // null value, no key
         // Kafka Streams counts every record its exception handlers skipped (here: sent to the
         // dead-letter topic) as dropped; the late-event routers drop nothing
         expectedDropped = 4;
+    }
+
+    @Test
+    void eventTimeGaugesFollowEachAggregationsStreamTime() {
+        assertThat(gauge("aggregation.stream.time", TrafficTopology.TUMBLING_AGGREGATION)).as("before any record").isNaN();
+        view("u-1", "/a", "10:00:10");
+        view("u-2", "/b", "10:03:20");
+        view("u-3", "/a", "10:01:00"); // out of order: stream time stays 10:03:20
+        buy("u-1", "10:02:30"); // the test driver runs the whole topology as one task, whose stream time this is not
+
+        for (String aggregation : List.of(TrafficTopology.TUMBLING_AGGREGATION, TrafficTopology.HOPPING_AGGREGATION,
+                TrafficTopology.USER_SESSIONS_AGGREGATION, TrafficTopology.BURSTS_AGGREGATION)) {
+            assertThat(gauge("aggregation.stream.time", aggregation)).as(aggregation).isEqualTo(at("10:03:20").getEpochSecond());
+        }
+
+        // wall clock minus stream time, and minus the oldest open window's start (1 min tumbling, 5 min hopping
+        // advancing by 1 min, 10 min sliding, 30 min session gap; 1 min grace each)
+        assertAge("aggregation.watermark.lag", TrafficTopology.TUMBLING_AGGREGATION, at("10:03:20"));
+        assertAge("aggregation.oldest.open.window.age", TrafficTopology.TUMBLING_AGGREGATION, at("10:02:00"));
+        assertAge("aggregation.oldest.open.window.age", TrafficTopology.HOPPING_AGGREGATION, at("09:58:00"));
+        assertAge("aggregation.oldest.open.window.age", TrafficTopology.BURSTS_AGGREGATION, at("09:52:20"));
+        assertAge("aggregation.oldest.open.window.age", TrafficTopology.USER_SESSIONS_AGGREGATION, at("09:32:20"));
     }
 
     @Test
@@ -267,6 +300,19 @@ class TrafficTopologyTest {
                 .filter(e -> e.getKey().name().equals("dropped-records-total"))
                 .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
                 .sum();
+    }
+
+    private double gauge(String name, String aggregation) {
+        return registry.get(name).tag("aggregation", aggregation).gauge().value();
+    }
+
+    /** The gauge reads the wall clock minus {@code since}, in seconds, as of some instant during the read. */
+    private void assertAge(String name, String aggregation, Instant since) {
+        long before = System.currentTimeMillis();
+        double age = gauge(name, aggregation);
+        long after = System.currentTimeMillis();
+        assertThat(age).as("%s of %s", name, aggregation)
+                .isBetween((before - since.toEpochMilli()) / 1000.0, (after - since.toEpochMilli()) / 1000.0);
     }
 
     private double lateCount(String aggregation) {

@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
  * <p>Headers: those of Kafka Streams' dead letters ({@code __streams.errors.exception},
  * {@code .message}, {@code .stacktrace}, {@code .topic}, {@code .partition}, {@code .offset}), after
  * the input record's own headers. Kafka Streams counts each such record in its task-level
- * {@code dropped-records} metric.
+ * {@code dropped-records} metric, and {@link DeadLetterMetrics} counts it by topic and exception.
  */
 public class DeadLetterDeserializationHandler implements DeserializationExceptionHandler {
 
@@ -55,6 +55,7 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
         LOG.warnf("unreadable record %s-%d@%d (task %s) goes to %s: %s", record.topic(), record.partition(), record.offset(),
                 context.taskId(), deadLetterTopic == null ? "nowhere (no dead-letter topic configured)" : deadLetterTopic,
                 exception.getMessage());
+        DeadLetterMetrics.count(record.topic(), exception, "deserialization");
         if (deadLetterTopic == null) {
             return Response.resume();
         }

@@ -38,32 +38,40 @@ public final class LateEventRouter<K, V> implements FixedKeyProcessor<K, V, Late
 
     private final String aggregation;
     private final Function<FixedKeyProcessorContext<K, Verdict<V>>, WindowClosure<K>> closureFactory;
-    private final Runnable onLate;
+    private final AggregationMetrics metrics;
     private FixedKeyProcessorContext<K, Verdict<V>> context;
     private WindowClosure<K> closure;
+    private AggregationMetrics.TaskProgress progress;
 
     /**
      * @param aggregation    the aggregation's name, written into each {@link LateEvent}
      * @param closureFactory makes the window rule at {@code init}, when connected stores can be read
-     * @param onLate         called once per late record (a metric counter)
+     * @param metrics        the aggregation's meters: late records and the task's stream time
      */
     public LateEventRouter(String aggregation,
                            Function<FixedKeyProcessorContext<K, Verdict<V>>, WindowClosure<K>> closureFactory,
-                           Runnable onLate) {
+                           AggregationMetrics metrics) {
         this.aggregation = aggregation;
         this.closureFactory = closureFactory;
-        this.onLate = onLate;
+        this.metrics = metrics;
     }
 
     @Override
     public void init(FixedKeyProcessorContext<K, Verdict<V>> context) {
         this.context = context;
         this.closure = closureFactory.apply(context);
+        this.progress = metrics.follow(closure);
+    }
+
+    @Override
+    public void close() {
+        metrics.forget(progress);
     }
 
     @Override
     public void process(FixedKeyRecord<K, V> record) {
         long streamTime = context.currentStreamTimeMs();
+        progress.observe(streamTime);
         var closed = closure.closedWindow(record.key(), record.timestamp(), streamTime);
         if (closed.isEmpty()) {
             context.forward(record.withValue(new Verdict<>(record.value(), null)));
@@ -81,7 +89,7 @@ public final class LateEventRouter<K, V> implements FixedKeyProcessor<K, V, Late
                 Instant.ofEpochMilli(streamTime),
                 window.latenessMs(),
                 record.value());
-        onLate.run();
+        metrics.lateEvent();
         context.forward(record.withValue(new Verdict<>(null, late)));
     }
 }

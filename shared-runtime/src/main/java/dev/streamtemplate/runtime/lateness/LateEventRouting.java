@@ -2,8 +2,6 @@ package dev.streamtemplate.runtime.lateness;
 
 import dev.streamtemplate.runtime.lateness.LateEventRouter.Verdict;
 import dev.streamtemplate.schemas.JsonSerde;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.Topology;
@@ -39,14 +37,14 @@ public final class LateEventRouting {
      * @param closureFactory the window rule, made at processor init (see {@link WindowClosure})
      * @param lateTopic      the late-events topic
      * @param keySerde       serde of the input key, for the late-events topic
-     * @param onLate         called once per late record
+     * @param metrics        the aggregation's meters ({@link AggregationMetrics#register})
      * @return the on-time records, unchanged
      */
     public static <K, V> KStream<K, V> divertLate(KStream<K, V> input, String aggregation,
                                                   Function<FixedKeyProcessorContext<K, Verdict<V>>, WindowClosure<K>> closureFactory,
-                                                  String lateTopic, Serde<K> keySerde, Runnable onLate) {
+                                                  String lateTopic, Serde<K> keySerde, AggregationMetrics metrics) {
         KStream<K, Verdict<V>> judged = input.processValues(
-                () -> new LateEventRouter<>(aggregation, closureFactory, onLate),
+                () -> new LateEventRouter<>(aggregation, closureFactory, metrics),
                 Named.as(aggregation + "-lateness"));
         var branches = judged.split(Named.as(aggregation + "-"))
                 .branch((key, verdict) -> verdict.isLate(), Branched.as("late"))
@@ -56,24 +54,6 @@ public final class LateEventRouting {
                 .to(lateTopic, Produced.with(keySerde, LATE_EVENT_SERDE).withName(aggregation + "-late-events-sink"));
         return branches.get(aggregation + "-on-time")
                 .mapValues(Verdict::onTime, Named.as(aggregation + "-on-time-value"));
-    }
-
-    /**
-     * The {@code late.events} counter of {@code aggregation} (Prometheus: {@code late_events_total}
-     * with tag {@code aggregation}), as the {@code onLate} callback of {@link #divertLate}. It counts
-     * processing attempts: after a crash, re-processed late records are counted again, while the
-     * late-events topic holds each once (exactly-once).
-     *
-     * @param registry    the meter registry exported at {@code /q/metrics}
-     * @param aggregation the aggregation's name
-     * @return a callback that increments the counter
-     */
-    public static Runnable lateEventCounter(MeterRegistry registry, String aggregation) {
-        Counter counter = Counter.builder("late.events")
-                .description("Records routed to late-events because the windows they belong to had closed")
-                .tag("aggregation", aggregation)
-                .register(registry);
-        return counter::increment;
     }
 
     /**

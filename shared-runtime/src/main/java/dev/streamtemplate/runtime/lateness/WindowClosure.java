@@ -38,6 +38,16 @@ public interface WindowClosure<K> {
     Optional<ClosedWindow> closedWindow(K key, long timestamp, long streamTime);
 
     /**
+     * The start of the oldest window still open at {@code streamTime}, epoch milliseconds: the
+     * event time that {@link AggregationMetrics} reports the age of. For session windows, whose
+     * start depends on the data, it is the earliest last activity an open session can have
+     * ({@code streamTime - grace - gap}).
+     *
+     * @param streamTime the task's stream time, epoch milliseconds
+     */
+    long oldestOpenWindowStart(long streamTime);
+
+    /**
      * A closed window and how late the record is for it.
      *
      * @param start      window start, epoch ms
@@ -70,14 +80,23 @@ public interface WindowClosure<K> {
      */
     static <K> WindowClosure<K> timeWindows(TimeWindows windows) {
         long grace = windows.gracePeriodMs();
-        return (key, timestamp, streamTime) -> {
-            var earliest = windows.windowsFor(timestamp).values().stream()
-                    .min(Comparator.comparingLong(Window::start)).orElseThrow();
-            long closeAt = earliest.end() + grace;
-            if (closeAt > streamTime) {
-                return Optional.empty();
+        return new WindowClosure<>() {
+            @Override
+            public Optional<ClosedWindow> closedWindow(K key, long timestamp, long streamTime) {
+                var earliest = windows.windowsFor(timestamp).values().stream()
+                        .min(Comparator.comparingLong(Window::start)).orElseThrow();
+                long closeAt = earliest.end() + grace;
+                if (closeAt > streamTime) {
+                    return Optional.empty();
+                }
+                return Optional.of(new ClosedWindow(earliest.start(), earliest.end(), streamTime - closeAt));
             }
-            return Optional.of(new ClosedWindow(earliest.start(), earliest.end(), streamTime - closeAt));
+
+            @Override
+            public long oldestOpenWindowStart(long streamTime) {
+                // windows start at multiples of the advance; the oldest open one has start + size + grace > streamTime
+                return (Math.floorDiv(streamTime - windows.size() - grace, windows.advanceMs) + 1) * windows.advanceMs;
+            }
         };
     }
 
@@ -97,11 +116,19 @@ public interface WindowClosure<K> {
     static <K> WindowClosure<K> slidingWindows(SlidingWindows windows) {
         long difference = windows.timeDifferenceMs();
         long grace = windows.gracePeriodMs();
-        return (key, timestamp, streamTime) -> {
-            if (timestamp + grace >= streamTime) {
-                return Optional.empty();
+        return new WindowClosure<>() {
+            @Override
+            public Optional<ClosedWindow> closedWindow(K key, long timestamp, long streamTime) {
+                if (timestamp + grace >= streamTime) {
+                    return Optional.empty();
+                }
+                return Optional.of(new ClosedWindow(timestamp - difference, timestamp, streamTime - (timestamp + grace)));
             }
-            return Optional.of(new ClosedWindow(timestamp - difference, timestamp, streamTime - (timestamp + grace)));
+
+            @Override
+            public long oldestOpenWindowStart(long streamTime) {
+                return streamTime - grace - difference;
+            }
         };
     }
 
@@ -117,12 +144,20 @@ public interface WindowClosure<K> {
      * @return the rule; the late event names {@code [timestamp, timestamp + after]}
      */
     static <K> WindowClosure<K> joinSide(long after, long grace) {
-        return (key, timestamp, streamTime) -> {
-            long closeAt = timestamp + after + grace;
-            if (closeAt >= streamTime) {
-                return Optional.empty();
+        return new WindowClosure<>() {
+            @Override
+            public Optional<ClosedWindow> closedWindow(K key, long timestamp, long streamTime) {
+                long closeAt = timestamp + after + grace;
+                if (closeAt >= streamTime) {
+                    return Optional.empty();
+                }
+                return Optional.of(new ClosedWindow(timestamp, timestamp + after, streamTime - closeAt));
             }
-            return Optional.of(new ClosedWindow(timestamp, timestamp + after, streamTime - closeAt));
+
+            @Override
+            public long oldestOpenWindowStart(long streamTime) {
+                return streamTime - after - grace;
+            }
         };
     }
 
@@ -140,24 +175,32 @@ public interface WindowClosure<K> {
     static <K, V> WindowClosure<K> sessionWindows(SessionWindows windows, SessionStore<K, V> store) {
         long gap = windows.inactivityGap();
         long grace = windows.gracePeriodMs();
-        return (key, timestamp, streamTime) -> {
-            long closeTime = streamTime - grace - gap;
-            if (timestamp >= closeTime) {
-                return Optional.empty();
-            }
-            long start = timestamp;
-            long end = timestamp;
-            try (KeyValueIterator<Windowed<K>, V> sessions = store.findSessions(key, timestamp - gap, timestamp + gap)) {
-                while (sessions.hasNext()) {
-                    var window = sessions.next().key.window();
-                    start = Math.min(start, window.start());
-                    end = Math.max(end, window.end());
+        return new WindowClosure<>() {
+            @Override
+            public Optional<ClosedWindow> closedWindow(K key, long timestamp, long streamTime) {
+                long closeTime = streamTime - grace - gap;
+                if (timestamp >= closeTime) {
+                    return Optional.empty();
                 }
+                long start = timestamp;
+                long end = timestamp;
+                try (KeyValueIterator<Windowed<K>, V> sessions = store.findSessions(key, timestamp - gap, timestamp + gap)) {
+                    while (sessions.hasNext()) {
+                        var window = sessions.next().key.window();
+                        start = Math.min(start, window.start());
+                        end = Math.max(end, window.end());
+                    }
+                }
+                if (end >= closeTime) {
+                    return Optional.empty();
+                }
+                return Optional.of(new ClosedWindow(start, end, closeTime - end));
             }
-            if (end >= closeTime) {
-                return Optional.empty();
+
+            @Override
+            public long oldestOpenWindowStart(long streamTime) {
+                return streamTime - grace - gap;
             }
-            return Optional.of(new ClosedWindow(start, end, closeTime - end));
         };
     }
 }

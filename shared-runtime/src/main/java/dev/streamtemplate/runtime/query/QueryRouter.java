@@ -77,6 +77,7 @@ import org.jboss.logging.Logger;
  * that thread.
  *
  * <p>Only GET requests are routed: a query has no side effects, so forwarding it twice is harmless.
+ * Each query a client sent here is timed in {@link QueryLatency}.
  */
 @ApplicationScoped
 public class QueryRouter {
@@ -120,6 +121,9 @@ public class QueryRouter {
 
     @Inject
     Vertx vertx;
+
+    @Inject
+    QueryLatency latency;
 
     @ConfigProperty(name = "quarkus.kafka-streams.application-server")
     String applicationServer;
@@ -177,6 +181,14 @@ public class QueryRouter {
 
     private CompletionStage<Response> route(String store, Function<KafkaStreams, KeyQueryMetadata> lookup,
                                             Function<LocalCopy, ?> local) {
+        if (request.getHeader(FORWARDED_BY) != null) {
+            return routeOnce(store, lookup, local);
+        }
+        return latency.time(null, selfEndpoint, () -> routeOnce(store, lookup, local));
+    }
+
+    private CompletionStage<Response> routeOnce(String store, Function<KafkaStreams, KeyQueryMetadata> lookup,
+                                                Function<LocalCopy, ?> local) {
         queries.requireRunning(store);
         KeyQueryMetadata metadata = metadataFor(store, lookup);
         int partition = metadata.partition();
@@ -247,11 +259,18 @@ public class QueryRouter {
     public <T, R> CompletionStage<Response> acrossInstances(String store, int partitions, Class<T> entryType,
                                                             Supplier<PartitionsAnswer<T>> local,
                                                             Function<List<T>, List<R>> merge) {
-        queries.requireRunning(store);
         if ("local".equals(request.getHeader(SCOPE))) {
+            queries.requireRunning(store);
             return onWorker(() -> Response.ok(toJson(local.get()), MediaType.APPLICATION_JSON_TYPE)
                     .header(SERVED_BY, selfEndpoint).build()).toCompletionStage();
         }
+        return latency.time("all-instances", selfEndpoint, () -> fanOut(store, partitions, entryType, local, merge));
+    }
+
+    private <T, R> CompletionStage<Response> fanOut(String store, int partitions, Class<T> entryType,
+                                                    Supplier<PartitionsAnswer<T>> local,
+                                                    Function<List<T>, List<R>> merge) {
+        queries.requireRunning(store);
         Collection<StreamsMetadata> hosts;
         try {
             hosts = streams.streamsMetadataForStore(store);
