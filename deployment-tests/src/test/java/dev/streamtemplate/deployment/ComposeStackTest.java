@@ -230,7 +230,7 @@ class ComposeStackTest {
 
     @Test
     @Order(4)
-    void prometheusScrapesEveryService() {
+    void prometheusScrapesEveryServiceAndLoadsTheRules() throws Exception {
         await("every Prometheus target up").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(3))
                 .untilAsserted(() -> {
                     JsonNode targets = parse(httpGet(URI.create("http://127.0.0.1:" + prometheusPort
@@ -240,7 +240,19 @@ class ComposeStackTest {
                             t.path("labels").path("job").asText()), t.path("health").asText()));
                     assertThat(health).containsAllEntriesOf(Map.of("traffic-analytics", "up",
                             "purchase-attribution", "up", "customer-enrichment", "up", "shopping-cart", "up"));
+                    targets.forEach(t -> assertThat(t.path("lastError").asText()).as("last scrape error of %s",
+                            t.path("scrapeUrl").asText()).isEmpty());
                 });
+        JsonNode groups = parse(httpGet(URI.create("http://127.0.0.1:" + prometheusPort + "/api/v1/rules")).body())
+                .path("data").path("groups");
+        List<String> loaded = new ArrayList<>();
+        groups.forEach(g -> {
+            loaded.add(g.path("name").asText());
+            g.path("rules").forEach(r -> assertThat(r.path("health").asText()).as("rule %s", r.path("name").asText())
+                    .isNotEqualTo("err"));
+        });
+        assertThat(loaded).as("rule groups of helm/stream-service/files/stream-services.rules.yml")
+                .contains("stream-services-records", "stream-services-queries", "stream-services-alerts");
     }
 
     @Test

@@ -453,8 +453,15 @@ class HelmChartTest {
         assertThat(monitor.at("/spec/endpoints/0/relabelings/0/replacement").asText()).isEqualTo("traffic-analytics");
 
         List<String> alerts = new ArrayList<>();
-        chart.one("PrometheusRule").at("/spec/groups/0/rules").forEach(r -> alerts.add(r.path("alert").asText()));
-        assertThat(alerts).contains("StreamServiceDown", "KafkaStreamsConsumerLagHigh", "LateEventsHigh");
+        List<String> selectors = new ArrayList<>();
+        chart.one("PrometheusRule").at("/spec/groups").forEach(g -> g.path("rules").forEach(r -> {
+            alerts.add(r.path("alert").asText());
+            selectors.add(r.path("expr").asText());
+        }));
+        assertThat(alerts).as("the repository's alerts and the additional one")
+                .contains("StreamServiceDown", "ConsumerLagGrowing", "WatermarkLagHigh", "TrafficAnalyticsIdle");
+        assertThat(selectors).as("every selector narrowed to the service").noneMatch(e -> e.contains("application=~"))
+                .anyMatch(e -> e.contains("application=\"traffic-analytics\""));
 
         assertThat(scaledObject.at("/spec/scaleTargetRef/kind").asText()).isEqualTo("StatefulSet");
         assertThat(scaledObject.at("/spec/scaleTargetRef/name").asText()).isEqualTo(statefulSet.at("/metadata/name")
@@ -506,7 +513,13 @@ class HelmChartTest {
         }
 
         assertThat(check.succeeded()).as("%s", check).isTrue();
-        assertThat(check.output()).contains("SUCCESS: 5 rules found");
+        int shipped = 0;
+        for (JsonNode group : RenderedChart.YAML.readTree(StreamServiceChart.directory()
+                .resolve("files/stream-services.rules.yml").toFile()).path("groups")) {
+            shipped += group.path("rules").size();
+        }
+        assertThat(check.output()).as("the repository's %d rules and the additional one", shipped)
+                .contains("SUCCESS: " + (shipped + 1) + " rules found");
     }
 
     @Test
