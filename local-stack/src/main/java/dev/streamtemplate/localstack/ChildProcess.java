@@ -29,6 +29,8 @@ public final class ChildProcess {
         GENERATOR,
         /** A one-shot tool (storage formatting): waited for; stopped with the generator runs if still running. */
         TOOL,
+        /** Prometheus: stopped after the generator runs; its exit is reported, never fatal by itself. */
+        MONITOR,
         /** The Kafka broker: stopped last; its death stops the stack. */
         BROKER
     }

@@ -91,6 +91,7 @@ public final class ChildProcesses implements AutoCloseable {
         services.forEach(child -> stopOne(child, SERVICE_GRACE));
         withRole(running, ChildProcess.Role.GENERATOR).forEach(child -> stopOne(child, GENERATOR_GRACE));
         withRole(running, ChildProcess.Role.TOOL).forEach(child -> stopOne(child, GENERATOR_GRACE));
+        withRole(running, ChildProcess.Role.MONITOR).forEach(child -> stopOne(child, GENERATOR_GRACE));
         withRole(running, ChildProcess.Role.BROKER).forEach(child -> stopOne(child, BROKER_GRACE));
         if (pidFile != null) {
             try {
@@ -153,7 +154,7 @@ public final class ChildProcesses implements AutoCloseable {
     }
 
     private static final List<ChildProcess.Role> STOP_ORDER = List.of(ChildProcess.Role.SERVICE,
-            ChildProcess.Role.GENERATOR, ChildProcess.Role.TOOL, ChildProcess.Role.BROKER);
+            ChildProcess.Role.GENERATOR, ChildProcess.Role.TOOL, ChildProcess.Role.MONITOR, ChildProcess.Role.BROKER);
 
     /** A line of the pid file: {@code <pid> <start time, epoch ms> <role> <name>}. */
     private record Leftover(long pid, long startMillis, ChildProcess.Role role, String name) {

@@ -14,8 +14,10 @@ import java.util.Deque;
  * @param dataDir        where broker data, service state and every child's log file go
  * @param kafkaPort      the broker's client port; 0 picks a free one
  * @param controllerPort the KRaft controller port; 0 picks a free one
+ * @param prometheusPort Prometheus' port (when Prometheus is installed); 0 picks a free one
  */
-public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataDir, int kafkaPort, int controllerPort) {
+public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataDir, int kafkaPort, int controllerPort,
+                            int prometheusPort) {
 
     /** Default data directory, relative to the working directory. */
     public static final Path DEFAULT_DATA_DIR = Path.of("local-stack-data");
@@ -23,6 +25,8 @@ public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataD
     public static final int DEFAULT_KAFKA_PORT = 9092;
     /** Default KRaft controller port. */
     public static final int DEFAULT_CONTROLLER_PORT = 9093;
+    /** Default Prometheus port. */
+    public static final int DEFAULT_PROMETHEUS_PORT = 9090;
 
     /** A command line the launcher does not understand; the message says why. */
     public static final class UsageException extends Exception {
@@ -43,6 +47,7 @@ public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataD
         Path dataDir = DEFAULT_DATA_DIR;
         int kafkaPort = DEFAULT_KAFKA_PORT;
         int controllerPort = DEFAULT_CONTROLLER_PORT;
+        int prometheusPort = DEFAULT_PROMETHEUS_PORT;
 
         Deque<String> rest = new ArrayDeque<>(Arrays.asList(args));
         while (!rest.isEmpty()) {
@@ -67,13 +72,14 @@ public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataD
                 }
                 case "--kafka-port" -> kafkaPort = port(flag, value(flag, inlineValue, rest));
                 case "--controller-port" -> controllerPort = port(flag, value(flag, inlineValue, rest));
+                case "--prometheus-port" -> prometheusPort = port(flag, value(flag, inlineValue, rest));
                 default -> throw new UsageException("unknown argument: " + arg);
             }
         }
         if (kafkaPort != 0 && kafkaPort == controllerPort) {
             throw new UsageException("--kafka-port and --controller-port must differ (both are " + kafkaPort + ")");
         }
-        return new LaunchOptions(demo, wipe, help, dataDir, kafkaPort, controllerPort);
+        return new LaunchOptions(demo, wipe, help, dataDir, kafkaPort, controllerPort, prometheusPort);
     }
 
     /** The usage text printed by {@code --help} and after a bad command line. */
@@ -81,9 +87,9 @@ public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataD
         return """
                 Usage: java -jar local-stack/target/local-stack.jar [options]   (run from the repository root)
 
-                Starts a single-node KRaft Kafka broker, creates every topic, starts every service and the
-                event generator (a replay of the last 2 hours, then live traffic at ~50 events/s), prints
-                URLs to try and a few live query answers, and runs until Ctrl-C.
+                Starts a single-node KRaft Kafka broker, creates every topic, starts every service, Prometheus
+                (when installed) and the event generator (a replay of the last 2 hours, then live traffic at
+                ~50 events/s), prints URLs to try and a few live answers, and runs until Ctrl-C.
 
                 Options:
                   --demo                 bounded run: replay a fixed amount of traffic, wait until the services
@@ -93,6 +99,8 @@ public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataD
                                          (default: ./local-stack-data)
                   --kafka-port N         broker port (default 9092; 0 picks a free port)
                   --controller-port N    KRaft controller port (default 9093; 0 picks a free port)
+                  --prometheus-port N    Prometheus port, when Prometheus is installed (default 9090; 0 picks
+                                         a free port)
                   --help                 print this text
 
                 Exit status: 0 after a clean stop or a successful --demo, 1 when something failed (the

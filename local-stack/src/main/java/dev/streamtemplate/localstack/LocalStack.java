@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 
@@ -28,10 +29,12 @@ import org.apache.kafka.clients.admin.Admin;
  *   <li>a real single-node KRaft Kafka broker as a child process ({@link KafkaBrokerProcess});</li>
  *   <li>every topic of {@link TopicCatalogue#ALL} ({@link TopicCreator});</li>
  *   <li>every service of {@link ServiceCatalogue} as a child JVM ({@link ServiceProcess});</li>
+ *   <li>Prometheus, when installed, scraping every service with the services' rules loaded
+ *       ({@link PrometheusProcess}); without it the stack says how to install it and runs on;</li>
  *   <li>waits until every service is ready;</li>
  *   <li>the event generator: a replay of the last 2 hours, then live traffic ({@link EventGeneratorProcess});</li>
  *   <li>picks the sample queries' keys from the derived topics ({@link SampleKeys}), waits until every sample query
- *       answers with data, then prints URLs to try and live answers;</li>
+ *       answers with data, then prints URLs to try and live answers, Prometheus' included;</li>
  *   <li>runs until Ctrl-C, then stops services, generator and broker, in that order ({@link ChildProcesses}).</li>
  * </ol>
  *
@@ -51,6 +54,8 @@ public final class LocalStack {
     static final Duration KEYS_READ_TIMEOUT = Duration.ofSeconds(10);
     /** How long creating the topics may take. */
     static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(30);
+    /** How long, after the sample queries, Prometheus may take to scrape cleanly and answer every sample query. */
+    static final Duration PROMETHEUS_DATA_TIMEOUT = Duration.ofSeconds(120);
     /** How many lines of a failed child's log the console shows. */
     static final int LOG_TAIL_LINES = 25;
 
@@ -102,6 +107,9 @@ public final class LocalStack {
             for (ServiceSpec spec : ServiceCatalogue.SERVICES) {
                 ServiceProcess.checkPortFree(spec);
             }
+            Optional<Path> prometheusExecutable = PrometheusProcess.executable();
+            int prometheusPort = prometheusExecutable.isPresent()
+                    ? LocalPorts.resolve("Prometheus", options.prometheusPort(), "--prometheus-port", -1) : -1;
             DataDirectory data = DataDirectory.open(dataDir, options.wipe(), line -> say("local-stack", line));
             say("local-stack", "data directory " + dataDir + (options.wipe() ? " (wiped)"
                     : " (kept between runs; --wipe starts afresh)"));
@@ -111,6 +119,13 @@ public final class LocalStack {
             KafkaBrokerProcess broker = startBroker(brokerClasspath);
             createTopics(broker);
             List<ServiceProcess> services = startServices(repository, broker.bootstrapServers());
+            PrometheusProcess prometheus = null;
+            if (prometheusExecutable.isPresent()) {
+                prometheus = startPrometheus(prometheusExecutable.get(), prometheusPort, repository);
+            } else {
+                say("prometheus", "not installed (no prometheus on the PATH); running without it. To have it: "
+                        + PrometheusProcess.INSTALL);
+            }
             // Traffic starts once every service runs: events sent while a service starts become a
             // backlog, which Kafka Streams works through a partition at a time, and after a repartition
             // much of it would be reported late.
@@ -125,6 +140,9 @@ public final class LocalStack {
             }
             Map<SampleKey, String> keys = awaitData(services, broker.bootstrapServers());
             printTryThis(broker, services, keys);
+            if (prometheus != null) {
+                printPrometheus(prometheus, services);
+            }
 
             if (options.demo()) {
                 say("local-stack", "demo done; stopping");
@@ -180,6 +198,18 @@ public final class LocalStack {
                     + ", log " + shown(service.child().logFile()) + ")");
         }
         return services;
+    }
+
+    /** Starts Prometheus and waits until it is ready. */
+    private PrometheusProcess startPrometheus(Path executable, int port, RepositoryLayout repository)
+            throws IOException, StackFailure, InterruptedException {
+        PrometheusProcess prometheus = PrometheusProcess.start(executable, port, repository.root(),
+                ServiceCatalogue.SERVICES, dataDir, children);
+        prometheus.awaitReady(http);
+        say("prometheus", "up on " + prometheus.uri("/") + ", scraping every service every "
+                + PrometheusProcess.SCRAPE_INTERVAL.toSeconds() + " s, rules " + PrometheusProcess.RULES + " (pid "
+                + prometheus.child().pid() + ", log " + shown(prometheus.child().logFile()) + ")");
+        return prometheus;
     }
 
     private void awaitReady(List<ServiceProcess> services) throws StackFailure, InterruptedException {
@@ -319,6 +349,77 @@ public final class LocalStack {
         }
         out.println();
     }
+
+    /**
+     * Prints Prometheus' address, queries to try and their answers per service: input rate, consumer lag and late
+     * events. With {@code --demo} it first waits until every target is up without scrape errors, the rules are
+     * loaded and every sample query answers for every service it applies to; it fails the run otherwise.
+     */
+    private void printPrometheus(PrometheusProcess prometheus, List<ServiceProcess> services)
+            throws StackFailure, InterruptedException {
+        List<ServiceSpec> specs = services.stream().map(ServiceProcess::spec).toList();
+        long deadline = System.nanoTime() + PROMETHEUS_DATA_TIMEOUT.toNanos();
+        Map<String, List<String>> answers = new java.util.LinkedHashMap<>();
+        while (true) {
+            List<String> problems = new ArrayList<>(prometheus.scrapeProblems(http, specs));
+            answers.clear();
+            for (PrometheusQuery query : PROMETHEUS_QUERIES) {
+                List<String> series = prometheus.query(http, query.promql());
+                answers.put(query.label(), series);
+                for (ServiceSpec spec : specs) {
+                    if (query.appliesTo(spec) && series.stream().noneMatch(s -> s.contains("application=" + spec.name() + "}")
+                            || s.contains("application=" + spec.name() + ","))) {
+                        problems.add(query.label() + " of " + spec.name() + ": no answer yet");
+                    }
+                }
+            }
+            if (problems.isEmpty() || !options.demo()) {
+                break;
+            }
+            checkNoneDied();
+            if (System.nanoTime() >= deadline) {
+                throw new StackFailure("Prometheus not ready within " + PROMETHEUS_DATA_TIMEOUT.toSeconds() + " s: "
+                        + String.join("; ", problems));
+            }
+            prometheus.child().awaitExit(Duration.ofSeconds(1)); // a pause that ends early if Prometheus dies
+        }
+        out.println("Prometheus: " + prometheus.uri("/") + "    alerts: " + prometheus.uri("/alerts")
+                + "    log: " + shown(prometheus.child().logFile()));
+        out.println("Try:");
+        for (PrometheusQuery query : PROMETHEUS_QUERIES) {
+            out.println("  " + query.label() + ": curl -s '" + prometheus.queryUri(query.promql()) + "'");
+        }
+        out.println("Prometheus answers, fetched just now:");
+        answers.forEach((label, series) -> {
+            out.println("  " + label + (series.isEmpty() ? ": none yet" : ":"));
+            series.forEach(s -> out.println("    " + s));
+        });
+        out.println();
+    }
+
+    /**
+     * One query the stack prints Prometheus' answer to.
+     *
+     * @param label        what it shows
+     * @param promql       the query, one series per service ({@code application} label)
+     * @param latenessOnly whether only services with windowed aggregations (and so late events) answer it
+     */
+    private record PrometheusQuery(String label, String promql, boolean latenessOnly) {
+        boolean appliesTo(ServiceSpec spec) {
+            return !latenessOnly || WINDOWED_SERVICES.contains(spec.name());
+        }
+    }
+
+    /** The services with windowed aggregations, which count late events. */
+    private static final List<String> WINDOWED_SERVICES = List.of("traffic-analytics", "purchase-attribution");
+
+    private static final List<PrometheusQuery> PROMETHEUS_QUERIES = List.of(
+            new PrometheusQuery("input records per second, last 5 minutes",
+                    "sum by (application) (rate(kafka_stream_topic_records_consumed_total[5m]))", false),
+            new PrometheusQuery("consumer lag, records",
+                    "sum by (application) (kafka_consumer_fetch_manager_records_lag{client_id!~\".*restore-consumer\"} >= 0)",
+                    false),
+            new PrometheusQuery("late events since start", "sum by (application) (late_events_total)", true));
 
     /**
      * The start of the queries' time range: the replay's first event time, to the hour, so that the first hourly
