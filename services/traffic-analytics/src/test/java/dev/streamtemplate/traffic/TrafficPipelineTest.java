@@ -365,13 +365,13 @@ class TrafficPipelineTest {
     }
 
     /**
-     * Task, processor and store metrics reach {@code /q/metrics} when Micrometer's Kafka binder next
-     * looks for new Kafka metrics (every 60 s), then only those Kafka Streams records at INFO level.
+     * Task, processor and store metrics reach {@code /q/metrics} when the Kafka binder next looks for new
+     * Kafka metrics (every 10 s, {@code KafkaStreamsMeters}), then only those Kafka Streams records at INFO level.
      */
     @Test
     @Order(5)
     void onlyMetricsRecordedAtTheInfoLevelAreExposed() {
-        String metrics = Awaitility.await("task-level Kafka Streams metrics on /q/metrics").atMost(Duration.ofSeconds(90))
+        String metrics = Awaitility.await("task-level Kafka Streams metrics on /q/metrics").atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofSeconds(2))
                 .until(() -> given().when().get("/q/metrics").then().statusCode(200).extract().asString(),
                         m -> m.contains("kafka_stream_task_dropped_records_total{"));
