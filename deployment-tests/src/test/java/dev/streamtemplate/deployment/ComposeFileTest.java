@@ -30,10 +30,11 @@ class ComposeFileTest {
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
     private JsonNode services;
+    private Path repository;
 
     @BeforeAll
     void readTheFile() throws IOException {
-        Path repository = Path.of(System.getProperty("repository.root", "..")).toAbsolutePath().normalize();
+        repository = Path.of(System.getProperty("repository.root", "..")).toAbsolutePath().normalize();
         // SnakeYAML resolves the file's anchors and merge keys (<<: *stream-service) as Compose does
         try (Reader file = Files.newBufferedReader(repository.resolve("docker-compose.yml"))) {
             Object document = new Yaml().load(file);
@@ -77,6 +78,19 @@ class ComposeFileTest {
             assertThat(Duration.ofSeconds(Long.parseLong(service.get("stop_grace_period").asText().replace("s", ""))))
                     .as("%s's stop grace period", name).isGreaterThan(SHUTDOWN_TIMEOUT);
         });
+    }
+
+    @Test
+    void everyMountedFileOfTheRepositoryExists() {
+        List<String> mounts = new java.util.ArrayList<>();
+        services.fields().forEachRemaining(service -> service.getValue().path("volumes").forEach(volume -> {
+            if (volume.asText().startsWith("./")) {
+                mounts.add(volume.asText().split(":")[0]);
+            }
+        }));
+        assertThat(mounts).as("bind mounts: the Prometheus configuration and rules, Grafana's provisioning and dashboards")
+                .hasSizeGreaterThanOrEqualTo(4)
+                .allSatisfy(source -> assertThat(repository.resolve(source)).as(source).exists());
     }
 
     @Test

@@ -474,6 +474,25 @@ class HelmChartTest {
     }
 
     @Test
+    void grafanaDashboardsShipInAConfigMapForTheSidecar() throws IOException {
+        RenderedObject dashboards = rendered(ALL_FEATURES).all("ConfigMap").stream()
+                .filter(c -> c.name().endsWith("-dashboards")).findFirst().orElseThrow();
+        assertThat(dashboards.at("/metadata/labels/grafana_dashboard").asText()).as("the sidecar's label").isEqualTo("1");
+        assertThat(dashboards.at("/metadata/annotations/grafana_folder").asText()).isEqualTo("Stream services");
+        List<String> keys = new ArrayList<>();
+        dashboards.at("/data").fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).containsExactlyInAnyOrder("traffic-analytics.json", "stream-services-overview.json");
+        for (String key : keys) {
+            assertThat(RenderedChart.YAML.readTree(dashboards.at("/data/" + key).asText()))
+                    .as("%s as shipped equals the repository's", key)
+                    .isEqualTo(RenderedChart.YAML.readTree(StreamServiceChart.directory()
+                            .resolve("files/dashboards").resolve(key).toFile()));
+        }
+        assertThat(rendered(StreamServiceChart.service("traffic-analytics")).all("ConfigMap"))
+                .as("no dashboards unless enabled").noneMatch(c -> c.name().endsWith("-dashboards"));
+    }
+
+    @Test
     void kafkaCredentialsComeFromSecrets() {
         RenderedChart chart = rendered(ALL_FEATURES);
         JsonNode statefulSet = chart.one("StatefulSet").body();

@@ -351,8 +351,8 @@ public final class LocalStack {
     }
 
     /**
-     * Prints Prometheus' address, queries to try and their answers per service: input rate, consumer lag and late
-     * events. With {@code --demo} it first waits until every target is up without scrape errors, the rules are
+     * Prints Prometheus' address, queries to try and their answers per service: input rate, consumer lag, late
+     * events and interactive queries answered. With {@code --demo} it first waits until every target is up without scrape errors, the rules are
      * loaded and every sample query answers for every service it applies to; it fails the run otherwise.
      */
     private void printPrometheus(PrometheusProcess prometheus, List<ServiceProcess> services)
@@ -360,11 +360,13 @@ public final class LocalStack {
         List<ServiceSpec> specs = services.stream().map(ServiceProcess::spec).toList();
         long deadline = System.nanoTime() + PROMETHEUS_DATA_TIMEOUT.toNanos();
         Map<String, List<String>> answers = new java.util.LinkedHashMap<>();
+        Instant at;
         while (true) {
             List<String> problems = new ArrayList<>(prometheus.scrapeProblems(http, specs));
             answers.clear();
+            at = Instant.now();
             for (PrometheusQuery query : PROMETHEUS_QUERIES) {
-                List<String> series = prometheus.query(http, query.promql());
+                List<String> series = prometheus.query(http, query.promql(), at);
                 answers.put(query.label(), series);
                 for (ServiceSpec spec : specs) {
                     if (query.appliesTo(spec) && series.stream().noneMatch(s -> s.contains("application=" + spec.name() + "}")
@@ -389,7 +391,7 @@ public final class LocalStack {
         for (PrometheusQuery query : PROMETHEUS_QUERIES) {
             out.println("  " + query.label() + ": curl -s '" + prometheus.queryUri(query.promql()) + "'");
         }
-        out.println("Prometheus answers, fetched just now:");
+        out.println("Prometheus answers at " + at + ":");
         answers.forEach((label, series) -> {
             out.println("  " + label + (series.isEmpty() ? ": none yet" : ":"));
             series.forEach(s -> out.println("    " + s));
@@ -419,7 +421,9 @@ public final class LocalStack {
             new PrometheusQuery("consumer lag, records",
                     "sum by (application) (kafka_consumer_fetch_manager_records_lag{client_id!~\".*restore-consumer\"} >= 0)",
                     false),
-            new PrometheusQuery("late events since start", "sum by (application) (late_events_total)", true));
+            new PrometheusQuery("late events since start", "sum by (application) (late_events_total)", true),
+            new PrometheusQuery("interactive queries answered since start",
+                    "sum by (application) (query_latency_seconds_count)", false));
 
     /**
      * The start of the queries' time range: the replay's first event time, to the hour, so that the first hourly

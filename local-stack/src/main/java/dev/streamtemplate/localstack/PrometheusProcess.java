@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -159,10 +160,12 @@ public final class PrometheusProcess {
     /**
      * Runs an instant query.
      *
+     * @param at the instant to evaluate it at
      * @return each series of the answer as {@code {labels} value}; empty when it has none or the query failed
      */
-    public List<String> query(HttpClient http, String promql) throws InterruptedException {
-        JsonNode answer = json(QueryAnswer.fetch(http, queryUri(promql)));
+    public List<String> query(HttpClient http, String promql, Instant at) throws InterruptedException {
+        JsonNode answer = json(QueryAnswer.fetch(http, URI.create(queryUri(promql) + "&time="
+                + at.toEpochMilli() / 1000.0)));
         List<String> series = new ArrayList<>();
         for (JsonNode result : answer.path("data").path("result")) {
             List<String> labels = new ArrayList<>();

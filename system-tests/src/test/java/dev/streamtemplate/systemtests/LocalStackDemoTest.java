@@ -7,11 +7,24 @@ import dev.streamtemplate.localstack.PrometheusProcess;
 import dev.streamtemplate.localstack.RepositoryLayout;
 import dev.streamtemplate.localstack.ServiceCatalogue;
 import dev.streamtemplate.localstack.ServiceSpec;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,9 +33,12 @@ import org.junit.jupiter.api.Test;
  * when a sample query has no data 120 s after the replay; this test also reads the printed answers: one per sample
  * query of {@link ServiceCatalogue}, none empty, 404 or unanswered. With Prometheus installed (required here), the
  * launcher also waits until Prometheus scrapes every service cleanly with the rules loaded, and prints its answers:
- * each service's input rate and consumer lag, and the late events of the services with windowed aggregations.
+ * each service's input rate, consumer lag and queries answered, and the late events of the services with windowed
+ * aggregations. Then every query of every dashboard panel must return a series on what that Prometheus recorded.
  */
 class LocalStackDemoTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void everySampleAnswerTheDemoPrintsShowsData() throws Exception {
@@ -66,12 +82,15 @@ class LocalStackDemoTest {
                 .noneMatch(answer -> answer.contains("none yet") || answer.contains(": HTTP ")
                         || answer.contains("no answer ("));
 
-        int prometheusAt = lines.indexOf("Prometheus answers, fetched just now:");
+        int prometheusAt = IntStream.range(0, lines.size())
+                .filter(i -> lines.get(i).startsWith("Prometheus answers at ")).findFirst().orElse(-1);
         assertThat(prometheusAt).as("the demo printed Prometheus' answers").isNotNegative();
+        String header = lines.get(prometheusAt);
+        Instant answeredAt = Instant.parse(header.substring("Prometheus answers at ".length(), header.length() - 1));
         List<String> prometheus = lines.subList(prometheusAt + 1, lines.size()).stream()
                 .takeWhile(line -> line.startsWith("  ")).toList();
         for (String query : List.of("input records per second, last 5 minutes", "consumer lag, records",
-                "late events since start")) {
+                "late events since start", "interactive queries answered since start")) {
             List<String> series = prometheus.stream().dropWhile(line -> !line.equals("  " + query + ":")).skip(1)
                     .takeWhile(line -> line.startsWith("    ")).toList();
             List<String> services = query.startsWith("late") ? List.of("traffic-analytics", "purchase-attribution")
@@ -80,11 +99,67 @@ class LocalStackDemoTest {
                 String prefix = "    {application=" + service + "} ";
                 assertThat(series).as("Prometheus' answer to '%s' has a number for %s", query, service)
                         .anyMatch(line -> line.startsWith(prefix) && line.substring(prefix.length()).matches("[0-9.e+-]+"));
-                if (query.startsWith("input")) {
-                    assertThat(series).as("%s read records during the replay", service).anyMatch(line ->
+                if (query.startsWith("input") || query.startsWith("interactive")) {
+                    assertThat(series).as("%s: %s is positive", service, query).anyMatch(line ->
                             line.startsWith(prefix) && Double.parseDouble(line.substring(prefix.length())) > 0);
                 }
             }
         }
+
+        assertThat(emptyPanelQueries(root, dataDir.resolve("prometheus"), answeredAt))
+                .as("dashboard panel queries without a series at %s, on what the demo's Prometheus recorded", answeredAt)
+                .isEmpty();
+    }
+
+    /**
+     * Every query of every panel of the dashboards ({@code helm/stream-service/files/dashboards}), run against the
+     * data the demo's Prometheus scraped and recorded (its rules included), at the instant the demo printed its
+     * answers: a Prometheus started on the demo's storage, without scraping. Returns the queries that failed to parse
+     * or returned no series, with the panel they belong to.
+     */
+    private static List<String> emptyPanelQueries(Path root, Path storage, Instant at) throws Exception {
+        Path config = Files.writeString(storage.resolveSibling("prometheus-readonly.yml"), "global: {}\n");
+        int port = LocalPorts.pickFree();
+        Process prometheus = new ProcessBuilder(PrometheusProcess.executable().orElseThrow().toString(),
+                "--config.file=" + config, "--storage.tsdb.path=" + storage, "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true).redirectOutput(storage.resolveSibling("prometheus-readonly.log").toFile())
+                .start();
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            Awaitility.await("the Prometheus on the demo's storage ready").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> get(http, URI.create("http://127.0.0.1:" + port + "/-/ready")).statusCode() == 200);
+            List<String> empty = new ArrayList<>();
+            int queries = 0;
+            try (Stream<Path> files = Files.list(root.resolve("helm/stream-service/files/dashboards"))) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                    for (JsonNode panel : JSON.readTree(file.toFile()).path("panels")) {
+                        for (JsonNode target : panel.path("targets")) {
+                            String expr = target.path("expr").asText();
+                            queries++;
+                            HttpResponse<String> answer = get(http, URI.create("http://127.0.0.1:" + port
+                                    + "/api/v1/query?time=" + at.toEpochMilli() / 1000.0 + "&query="
+                                    + URLEncoder.encode(expr, StandardCharsets.UTF_8)));
+                            JsonNode result = JSON.readTree(answer.body()).path("data").path("result");
+                            if (answer.statusCode() != 200 || result.isEmpty()) {
+                                empty.add(file.getFileName() + " / " + panel.path("title").asText() + " / " + expr
+                                        + " -> HTTP " + answer.statusCode() + " " + answer.body());
+                            }
+                        }
+                    }
+                }
+            }
+            System.out.printf("dashboard panel queries: %d, without a series: %d%n", queries, empty.size());
+            assertThat(queries).as("panel queries").isGreaterThanOrEqualTo(20);
+            return empty;
+        } finally {
+            prometheus.destroy();
+            prometheus.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient http, URI uri) throws Exception {
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }
