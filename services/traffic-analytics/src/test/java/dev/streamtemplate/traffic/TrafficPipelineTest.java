@@ -366,11 +366,12 @@ class TrafficPipelineTest {
 
     /**
      * Task, processor and store metrics reach {@code /q/metrics} when the Kafka binder next looks for new
-     * Kafka metrics (every 10 s, {@code KafkaStreamsMeters}), then only those Kafka Streams records at INFO level.
+     * Kafka metrics (every 10 s, {@code KafkaStreamsMeters}), then only those Kafka Streams records at INFO level, and
+     * of the per-partition and per-store ones only those something uses ({@code KafkaMetricsFilter}).
      */
     @Test
     @Order(5)
-    void onlyMetricsRecordedAtTheInfoLevelAreExposed() {
+    void onlyKafkaMetricsRecordedAndUsedAreExposed() {
         String metrics = Awaitility.await("task-level Kafka Streams metrics on /q/metrics").atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofSeconds(2))
                 .until(() -> given().when().get("/q/metrics").then().statusCode(200).extract().asString(),
@@ -379,10 +380,13 @@ class TrafficPipelineTest {
                 .contains("kafka_stream_state_block_cache_usage{")
                 .contains("kafka_stream_topic_records_consumed_total{")
                 .contains("kafka_stream_task_restore_remaining_records_total{")
+                .contains("kafka_consumer_fetch_manager_records_lag{")
                 .doesNotContain("kafka_stream_processor_node_process_total")
                 .doesNotContain("kafka_stream_task_process_latency_avg")
                 .doesNotContain("kafka_stream_state_put_rate")
-                .doesNotContain("kafka_stream_record_cache_hit_ratio");
+                .doesNotContain("kafka_stream_record_cache_hit_ratio")
+                .as("per-partition and per-store metrics nothing uses").doesNotContain("kafka_stream_state_num_live_versions")
+                .doesNotContain("kafka_consumer_fetch_manager_records_lead{");
     }
 
     /** The value of the one exposition line that starts with {@code series}. */
