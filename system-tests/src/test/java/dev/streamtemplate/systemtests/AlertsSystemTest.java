@@ -109,6 +109,9 @@ class AlertsSystemTest {
                                 .singleElement().satisfies(samples -> assertThat(samples).isGreaterThanOrEqualTo(3));
                     });
 
+            timings.put("scrape", "samples " + prometheus.values("scrape_samples_scraped") + ", duration (s) "
+                    + prometheus.values("scrape_duration_seconds"));
+
             // the stream time of user-sessions: one record later than any other on every partition of page-views
             Instant streamTime = Instant.now().plus(Duration.ofMinutes(1)).truncatedTo(ChronoUnit.SECONDS);
             for (int partition = 0; partition < TopicCatalogue.PAGE_VIEWS.partitions(); partition++) {

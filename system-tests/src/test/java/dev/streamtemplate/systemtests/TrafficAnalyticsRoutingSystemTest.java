@@ -149,6 +149,26 @@ class TrafficAnalyticsRoutingSystemTest {
         PhaseSummary summary = awaitAnswersEqualOracle("1: three instances, oracle check", -1);
         assertThat(summary.local()).as("key answers served by the instance asked (its active task)").isPositive();
         assertThat(summary.forwarded()).as("key answers forwarded to the active instance").isPositive();
+        Map<String, Double> timed = queriesTimedByKind(group.live());
+        notes.add("phase 1: queries timed by kind (query_latency_seconds_count, all instances): " + timed);
+        assertThat(timed).as("query_latency_seconds_count by kind over the instances")
+                .hasEntrySatisfying("local", n -> assertThat(n).isPositive())
+                .hasEntrySatisfying("forwarded", n -> assertThat(n).isPositive())
+                .hasEntrySatisfying("all-instances", n -> assertThat(n).isPositive());
+    }
+
+    /** {@code query_latency_seconds_count} of every instance, summed by its {@code kind} label. */
+    private static Map<String, Double> queriesTimedByKind(List<ServiceInstance> instances) throws Exception {
+        Map<String, Double> byKind = new TreeMap<>();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (ServiceInstance instance : instances) {
+            String metrics = http.send(java.net.http.HttpRequest.newBuilder(instance.uri("/q/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            metrics.lines().filter(line -> line.startsWith("query_latency_seconds_count{")).forEach(line -> byKind.merge(
+                    line.replaceAll(".*kind=\"([^\"]+)\".*", "$1"),
+                    Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum));
+        }
+        return byKind;
     }
 
     @Test
