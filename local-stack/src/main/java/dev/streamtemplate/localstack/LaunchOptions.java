@@ -14,7 +14,7 @@ import java.util.Deque;
  * @param dataDir        where broker data, service state and every child's log file go
  * @param kafkaPort      the broker's client port; 0 picks a free one
  * @param controllerPort the KRaft controller port; 0 picks a free one
- * @param prometheusPort Prometheus' port (when Prometheus is installed); 0 picks a free one
+ * @param prometheusPort Prometheus' port (when Prometheus is installed); 0, or a port that is taken, picks a free one
  */
 public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataDir, int kafkaPort, int controllerPort,
                             int prometheusPort) {
@@ -99,8 +99,8 @@ public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataD
                                          (default: ./local-stack-data)
                   --kafka-port N         broker port (default 9092; 0 picks a free port)
                   --controller-port N    KRaft controller port (default 9093; 0 picks a free port)
-                  --prometheus-port N    Prometheus port, when Prometheus is installed (default 9090; 0 picks
-                                         a free port)
+                  --prometheus-port N    Prometheus port, when Prometheus is installed (default 9090; 0, or a
+                                         port that is taken, picks a free port)
                   --help                 print this text
 
                 Exit status: 0 after a clean stop or a successful --demo, 1 when something failed (the

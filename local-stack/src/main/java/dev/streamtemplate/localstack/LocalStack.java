@@ -108,8 +108,6 @@ public final class LocalStack {
                 ServiceProcess.checkPortFree(spec);
             }
             Optional<Path> prometheusExecutable = PrometheusProcess.executable();
-            int prometheusPort = prometheusExecutable.isPresent()
-                    ? LocalPorts.resolve("Prometheus", options.prometheusPort(), "--prometheus-port", -1) : -1;
             DataDirectory data = DataDirectory.open(dataDir, options.wipe(), line -> say("local-stack", line));
             say("local-stack", "data directory " + dataDir + (options.wipe() ? " (wiped)"
                     : " (kept between runs; --wipe starts afresh)"));
@@ -121,7 +119,7 @@ public final class LocalStack {
             List<ServiceProcess> services = startServices(repository, broker.bootstrapServers());
             PrometheusProcess prometheus = null;
             if (prometheusExecutable.isPresent()) {
-                prometheus = startPrometheus(prometheusExecutable.get(), prometheusPort, repository);
+                prometheus = startPrometheus(prometheusExecutable.get(), repository);
             } else {
                 say("prometheus", "not installed (no prometheus on the PATH); running without it. To have it: "
                         + PrometheusProcess.INSTALL);
@@ -200,9 +198,19 @@ public final class LocalStack {
         return services;
     }
 
-    /** Starts Prometheus and waits until it is ready. */
-    private PrometheusProcess startPrometheus(Path executable, int port, RepositoryLayout repository)
+    /**
+     * Starts Prometheus and waits until it is ready. Prometheus is optional: when its port is taken (a Prometheus the
+     * Debian package runs as a service, docker-compose's), it listens on a free port instead.
+     */
+    private PrometheusProcess startPrometheus(Path executable, RepositoryLayout repository)
             throws IOException, StackFailure, InterruptedException {
+        int port = options.prometheusPort();
+        if (port == 0 || !LocalPorts.isFree(port)) {
+            if (port != 0) {
+                say("prometheus", "port " + port + " is taken (another Prometheus?); using a free one");
+            }
+            port = LocalPorts.pickFree();
+        }
         PrometheusProcess prometheus = PrometheusProcess.start(executable, port, repository.root(),
                 ServiceCatalogue.SERVICES, dataDir, children);
         prometheus.awaitReady(http);
@@ -379,6 +387,10 @@ public final class LocalStack {
                 break;
             }
             checkNoneDied();
+            if (!prometheus.child().isAlive()) {
+                throw new StackFailure("prometheus exited with code " + prometheus.child().process().exitValue(),
+                        prometheus.child());
+            }
             if (System.nanoTime() >= deadline) {
                 throw new StackFailure("Prometheus not ready within " + PROMETHEUS_DATA_TIMEOUT.toSeconds() + " s: "
                         + String.join("; ", problems));
@@ -422,8 +434,9 @@ public final class LocalStack {
                     "sum by (application) (kafka_consumer_fetch_manager_records_lag{client_id!~\".*restore-consumer\"} >= 0)",
                     false),
             new PrometheusQuery("late events since start", "sum by (application) (late_events_total)", true),
-            new PrometheusQuery("interactive queries answered since start",
-                    "sum by (application) (query_latency_seconds_count)", false));
+            // a recording rule of the services' rules: an answer means the rules have run on the scraped data
+            new PrometheusQuery("interactive queries answered per second, last 5 minutes",
+                    "sum by (application) (application_status:query_answers:rate5m)", false));
 
     /**
      * The start of the queries' time range: the replay's first event time, to the hour, so that the first hourly

@@ -103,9 +103,8 @@ class AlertsSystemTest {
                                 assertThat(health).as(url).isEqualTo("up "));
                         assertThat(prometheus.ruleHealth()).hasSizeGreaterThanOrEqualTo(30)
                                 .allSatisfy((rule, health) -> assertThat(health).as(rule).isEqualTo("ok"));
-                        // the task metrics (exported once tasks are assigned) scraped a few times: a counter's first
-                        // increase is seen only from its second sample on
-                        assertThat(prometheus.values("min(count_over_time(kafka_stream_task_dropped_records_total[1m]))"))
+                        // the consumer's lag metrics (exported once tasks are assigned) scraped a few times
+                        assertThat(prometheus.values("min(count_over_time(kafka_consumer_fetch_manager_records_lag[1m]))"))
                                 .singleElement().satisfies(samples -> assertThat(samples).isGreaterThanOrEqualTo(3));
                     });
 

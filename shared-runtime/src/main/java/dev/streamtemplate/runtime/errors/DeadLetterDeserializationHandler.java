@@ -55,10 +55,10 @@ public class DeadLetterDeserializationHandler implements DeserializationExceptio
         LOG.warnf("unreadable record %s-%d@%d (task %s) goes to %s: %s", record.topic(), record.partition(), record.offset(),
                 context.taskId(), deadLetterTopic == null ? "nowhere (no dead-letter topic configured)" : deadLetterTopic,
                 exception.getMessage());
-        DeadLetterMetrics.count(record.topic(), exception, "deserialization");
         if (deadLetterTopic == null) {
             return Response.resume();
         }
+        DeadLetterMetrics.count(record.topic(), exception, "deserialization");
         return Response.resume(List.of(deadLetter(record, exception)));
     }
 

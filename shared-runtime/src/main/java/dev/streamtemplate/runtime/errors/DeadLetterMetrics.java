@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Metrics;
 
 /**
  * The {@code dead.letters} counter (Prometheus {@code dead_letters_total}): records this instance sent
- * to its dead-letter topic, tagged {@code topic} (the input topic the record came from),
+ * to its dead-letter topic (a series appears with its first dead letter), tagged {@code topic} (the input topic the record came from),
  * {@code exception} (the exception's class name) and {@code stage} ({@code deserialization} or
  * {@code processing}). Like Kafka Streams' {@code dropped-records}, it counts processing attempts:
  * after a crash a re-processed record counts again, while the dead-letter topic holds it once.

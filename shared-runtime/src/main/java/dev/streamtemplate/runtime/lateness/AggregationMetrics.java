@@ -69,10 +69,7 @@ public final class AggregationMetrics {
      * @return the aggregation's meters
      */
     public static AggregationMetrics register(MeterRegistry registry, String aggregation) {
-        return register(registry, aggregation, Clock.systemUTC());
-    }
-
-    static AggregationMetrics register(MeterRegistry registry, String aggregation, Clock clock) {
+        Clock clock = Clock.systemUTC();
         // a gauge stays bound to the object it was registered with: a second topology built on the
         // same registry (tests) must feed the same one
         synchronized (REGISTERED) {

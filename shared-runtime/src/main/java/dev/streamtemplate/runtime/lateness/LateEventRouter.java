@@ -65,7 +65,9 @@ public final class LateEventRouter<K, V> implements FixedKeyProcessor<K, V, Late
 
     @Override
     public void close() {
-        metrics.forget(progress);
+        if (progress != null) {
+            metrics.forget(progress);
+        }
     }
 
     @Override

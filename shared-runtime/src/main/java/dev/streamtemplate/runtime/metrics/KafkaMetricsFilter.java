@@ -14,7 +14,7 @@ import java.util.List;
  *   <li>Kafka Streams metrics never recorded at the shipped {@code metrics.recording.level=INFO}: Kafka Streams
  *       registers them at every level and they would read 0 or NaN forever. Every {@code kafka.stream.processor.node.*}
  *       metric except {@code record.e2e.latency.*}; every {@code kafka.stream.task.*} metric except
- *       {@code dropped.records.*}, {@code active.process.ratio} and the restore metrics (KIP-869); all of
+ *       {@code dropped.records.*}, {@code active.process.ratio} and {@code restore.remaining.records.total} (KIP-869); all of
  *       {@code kafka.stream.record.cache.*}; the RocksDB statistics of {@code kafka.stream.state.*} (levels from the
  *       Kafka Streams documentation, "Monitoring").</li>
  *   <li>Metrics per partition or per store that no dashboard, alert or runbook uses, because their series grow with
@@ -71,7 +71,7 @@ public class KafkaMetricsFilter {
         if (name.startsWith(TASK)) {
             String metric = name.substring(TASK.length());
             return metric.startsWith("dropped.records") || metric.equals("active.process.ratio")
-                    || metric.startsWith("restore");
+                    || metric.equals("restore.remaining.records.total");
         }
         if (name.startsWith(STATE_UPDATER)) {
             return true;

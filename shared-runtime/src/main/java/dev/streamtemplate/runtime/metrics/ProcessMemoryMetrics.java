@@ -18,7 +18,7 @@ import java.nio.file.Path;
  *       own meters do not: RocksDB's block cache and memtables, thread stacks, direct buffers.</li>
  *   <li>{@code process.memory.limit} ({@code process_memory_limit_bytes}): the memory the JVM sees as
  *       the machine's ({@code OperatingSystemMXBean.getTotalMemorySize}), which is the container's
- *       memory limit in a container (the JVM's container support, JDK-8146115), else the host's RAM.</li>
+ *       memory limit in a container (the JVM's container support), else the host's RAM.</li>
  * </ul>
  */
 @ApplicationScoped

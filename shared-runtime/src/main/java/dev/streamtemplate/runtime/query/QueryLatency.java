@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code kind}: {@code local} (this instance's active copy answered), {@code forwarded} (another
  *       instance's active copy), {@code standby} (a standby copy, here or elsewhere),
- *       {@code all-instances} (a query that spans keys), or {@code none} (no copy could answer);</li>
+ *       {@code all-instances} (a query that spans keys), or {@code none} (the query failed before any copy
+ *       answered: no copy could, or an error);</li>
  *   <li>{@code status}: the HTTP status, such as {@code 200}, {@code 404} or {@code 503}.</li>
  * </ul>
  * Bucket bounds ({@code le}) from 1 ms to 2.5 s, finest between 1 and 50 ms where a query's time
