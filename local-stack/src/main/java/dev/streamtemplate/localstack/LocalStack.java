@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -275,7 +277,7 @@ public final class LocalStack {
      * @return the keys found
      */
     private Map<SampleKey, String> awaitData(List<ServiceProcess> services, String bootstrapServers)
-            throws StackFailure, InterruptedException {
+            throws StackFailure, InterruptedException, ExecutionException {
         List<SampleKey> wanted = services.stream().flatMap(service -> service.spec().sampleQueries().stream())
                 .map(SampleQuery::key).filter(Objects::nonNull).distinct().toList();
         say("local-stack", "waiting until every sample query answers with data, at most " + DATA_TIMEOUT.toSeconds()
@@ -311,7 +313,13 @@ public final class LocalStack {
                 warn("local-stack", message, null);
                 return keys;
             }
-            Thread.sleep(1000); // the services work through the replay's backlog; look again
+            // the services work through the replay's backlog: look again in a second, at once if a child dies
+            try {
+                ChildProcess dead = children.unexpectedExit().get(1, TimeUnit.SECONDS);
+                throw new StackFailure(dead.name() + " exited unexpectedly with code " + dead.process().exitValue(), dead);
+            } catch (TimeoutException e) {
+                // none died: look again
+            }
         }
     }
 
