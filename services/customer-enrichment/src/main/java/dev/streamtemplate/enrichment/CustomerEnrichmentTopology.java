@@ -10,6 +10,7 @@ import static dev.streamtemplate.schemas.TopicCatalogue.USER_CHANGES;
 
 import dev.streamtemplate.runtime.errors.KeyAndValueRequired;
 import dev.streamtemplate.runtime.errors.KeyRequired;
+import dev.streamtemplate.runtime.query.QueryableStore;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Product;
@@ -21,6 +22,7 @@ import jakarta.enterprise.inject.Produces;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -108,6 +110,16 @@ public class CustomerEnrichmentTopology {
     public static final String ORDER_LINES_STORE = "order-lines-store";
     /** {@link OrderLine}s with their products, key {@code orderId/productId}. */
     public static final String ORDER_DETAILS_STORE = "order-details-store";
+
+    /** {@value #CUSTOMER_360_STORE} as HTTP queries read it: by user id. */
+    public static final QueryableStore.KeyValue<String, Customer360> CUSTOMERS_BY_USER =
+            QueryableStore.keyValue(CUSTOMER_360_STORE, new StringSerializer());
+    /**
+     * {@value #ORDER_DETAILS_STORE} as HTTP queries read it: the lines of an order by the prefix
+     * {@link OrderPartitioner#forOrder}, all on the partition {@link OrderPartitioner} gives the order id.
+     */
+    public static final QueryableStore.KeyValue<String, OrderLine> ORDER_LINES_BY_ORDER =
+            QueryableStore.keyValue(ORDER_DETAILS_STORE, new OrderPartitioner<>());
 
     /** Repartition of product page views by product id: {@code <application.id>-page-views-by-product-repartition}. */
     public static final String BY_PRODUCT_REPARTITION = "page-views-by-product";

@@ -1,7 +1,6 @@
 package dev.streamtemplate.enrichment;
 
-import dev.streamtemplate.runtime.query.InvalidQueryException;
-import dev.streamtemplate.runtime.query.LocalStateQueries;
+import dev.streamtemplate.runtime.query.KeyParameter;
 import dev.streamtemplate.runtime.query.QueryRouter;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -15,29 +14,20 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Interactive queries over HTTP, answered from this instance's state stores (IQv2).
+ * Interactive queries over HTTP on {@link CustomerEnrichmentTopology#CUSTOMERS_BY_USER} and
+ * {@link CustomerEnrichmentTopology#ORDER_LINES_BY_ORDER}, answered by whichever instance holds the key's partition
+ * ({@link QueryRouter}: here, forwarded once to the active instance, or a standby within the lag bound).
  *
- * <p>Errors are JSON ({@code ApiError}): 400 for a key longer than {@value #LONGEST_KEY} characters,
- * 404 for an absent customer or order, 503 with {@code Retry-After} while the store is not queryable
- * (starting, rebalancing, restoring, or the key's partition is on another instance).
+ * <p>Errors are JSON ({@code ApiError}): 400 for a blank key or one longer than {@value KeyParameter#LONGEST}
+ * characters, 404 for an absent customer or order, 503 with {@code Retry-After} while no instance can answer
+ * (starting, rebalancing, restoring). Answers carry the headers of {@code QueryHeaders}.
  */
 @Path("/")
 @Produces(MediaType.APPLICATION_JSON)
 public class CustomerQueryResource {
 
-    /** Longest accepted user or order id, in characters. */
-    static final int LONGEST_KEY = 512;
-
-    private static final OrderPartitioner<Object> BY_ORDER = new OrderPartitioner<>();
-
-    @Inject
-    LocalStateQueries queries;
-
     @Inject
     QueryRouter router;
-
-    private static final org.apache.kafka.common.serialization.StringSerializer KEY =
-            new org.apache.kafka.common.serialization.StringSerializer();
 
     /**
      * The customer-360 row of a user: profile and lifetime purchase statistics.
@@ -49,10 +39,9 @@ public class CustomerQueryResource {
     @GET
     @Path("customers/{userId}")
     public CompletionStage<Response> customer(@PathParam("userId") String userId) {
-        requireKey("userId", userId);
-        return router.byKey(CustomerEnrichmentTopology.CUSTOMER_360_STORE, userId, KEY, copy ->
-                queries.<String, Customer360>get(CustomerEnrichmentTopology.CUSTOMER_360_STORE, userId, copy)
-                        .orElseThrow(() -> new NotFoundException("no customer '" + userId + "'")));
+        KeyParameter.require("userId", userId);
+        return router.value(CustomerEnrichmentTopology.CUSTOMERS_BY_USER, userId,
+                () -> new NotFoundException("no customer '" + userId + "'"));
     }
 
     /**
@@ -66,24 +55,14 @@ public class CustomerQueryResource {
     @GET
     @Path("orders/{orderId}")
     public CompletionStage<Response> order(@PathParam("orderId") String orderId) {
-        requireKey("orderId", orderId);
-        String prefix = OrderPartitioner.forOrder(orderId);
-        return router.byKey(CustomerEnrichmentTopology.ORDER_DETAILS_STORE, prefix, BY_ORDER, copy -> {
-            List<OrderLine> lines = queries.withPrefix(CustomerEnrichmentTopology.ORDER_DETAILS_STORE, prefix, copy);
-            List<OrderLine> ofOrder = lines.stream().filter(line -> line.orderId().equals(orderId)).toList();
-            if (ofOrder.isEmpty()) {
-                throw new NotFoundException("no order '" + orderId + "'");
-            }
-            return ofOrder;
-        });
-    }
-
-    private static void requireKey(String name, String value) {
-        if (value == null || value.isBlank()) {
-            throw new InvalidQueryException("'" + name + "' is required");
-        }
-        if (value.length() > LONGEST_KEY) {
-            throw new InvalidQueryException("'" + name + "' is longer than " + LONGEST_KEY + " characters");
-        }
+        KeyParameter.require("orderId", orderId);
+        return router.withPrefix(CustomerEnrichmentTopology.ORDER_LINES_BY_ORDER, OrderPartitioner.forOrder(orderId),
+                lines -> {
+                    List<OrderLine> ofOrder = lines.stream().filter(line -> line.orderId().equals(orderId)).toList();
+                    if (ofOrder.isEmpty()) {
+                        throw new NotFoundException("no order '" + orderId + "'");
+                    }
+                    return ofOrder;
+                });
     }
 }

@@ -17,7 +17,7 @@ import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.schemas.UserChange;
 import dev.streamtemplate.schemas.UserProfile;
 import dev.streamtemplate.testing.FreshStateDirectory;
-import dev.streamtemplate.runtime.query.QueryRouter;
+import dev.streamtemplate.runtime.query.QueryHeaders;
 import dev.streamtemplate.testing.KafkaTestResource;
 import dev.streamtemplate.testing.PoisonRecords;
 import dev.streamtemplate.testing.TopicReader;
@@ -212,7 +212,7 @@ class CustomerEnrichmentPipelineTest {
     void unknownKeysAndBadRequestsGetJsonErrors() {
         given().when().get("/customers/{u}", "no-such-user").then().statusCode(404).contentType(ContentType.JSON)
                 .body("status", equalTo(404)).body("message", equalTo("no customer 'no-such-user'"))
-                .header(QueryRouter.REPLICA, "active").header(QueryRouter.OFFSET_LAG, "0");
+                .header(QueryHeaders.REPLICA, "active").header(QueryHeaders.OFFSET_LAG, "0");
         given().when().get("/orders/{o}", "no-such-order").then().statusCode(404).contentType(ContentType.JSON)
                 .body("status", equalTo(404)).body("message", equalTo("no order 'no-such-order'"));
         given().when().get("/customers/{u}", "u".repeat(600)).then().statusCode(400).contentType(ContentType.JSON)

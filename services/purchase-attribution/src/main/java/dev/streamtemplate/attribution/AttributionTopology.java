@@ -16,6 +16,7 @@ import dev.streamtemplate.schemas.Purchase;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,6 +114,17 @@ public class AttributionTopology {
     private static final Serde<Touch> TOUCH = JsonSerde.of(Touch.class);
     private static final Serde<LastTouches> LAST_TOUCHES = JsonSerde.of(LastTouches.class);
     private static final Serde<AttributedPurchase> ATTRIBUTED = JsonSerde.of(AttributedPurchase.class);
+
+    /**
+     * The store HTTP queries read, with the configured window size.
+     *
+     * @param settings {@code attribution.*} configuration
+     */
+    @Produces
+    @Singleton
+    public AttributionStores stores(AttributionSettings settings) {
+        return AttributionStores.of(settings);
+    }
 
     /**
      * The topology Quarkus runs.

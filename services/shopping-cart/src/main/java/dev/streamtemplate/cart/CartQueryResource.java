@@ -1,9 +1,8 @@
 package dev.streamtemplate.cart;
 
 import dev.streamtemplate.runtime.query.InvalidQueryException;
-import dev.streamtemplate.runtime.query.LocalStateQueries;
+import dev.streamtemplate.runtime.query.KeyParameter;
 import dev.streamtemplate.runtime.query.QueryRouter;
-import dev.streamtemplate.runtime.query.LocalCopy;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -15,15 +14,13 @@ import jakarta.ws.rs.core.Response;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Interactive queries over HTTP, answered from the state stores (IQv2) of whichever instance holds the
- * user's partition ({@link QueryRouter}: here, or forwarded once to the active instance, or a standby
- * within the lag bound), all from the partition of the user: the cart ({@code carts-store}, a key
- * query) and the orders ({@code orders-store}, keyed {@code userId/orderId}: a prefix query for all
- * orders of a user, the same with the order id for one order).
+ * Interactive queries over HTTP, answered by whichever instance holds the user's partition ({@link QueryRouter}:
+ * here, or forwarded once to the active instance, or a standby within the lag bound), all from the partition of the
+ * user: the cart ({@link CartTopology#CARTS_BY_USER}, a key query) and the orders
+ * ({@link CartTopology#ORDERS_BY_USER}, keyed {@code userId/orderId}: a prefix query for all orders of a user, the
+ * same with the order id for one order).
  *
  * <p>An order is addressed through its user ({@code /users/{userId}/orders/{orderId}}): orders live on
  * the user's partition, and the order id, a name-based UUID, does not say which that is; the user id
@@ -31,21 +28,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <p>Errors are JSON ({@code ApiError}): 400 for a blank or too long user id or a malformed order id,
  * 404 for a user without a cart or an unknown order, 503 with {@code Retry-After} while no instance
- * can answer (starting, rebalancing, restoring). Answers carry {@code X-Query-Served-By},
- * {@code X-Query-Replica} and {@code X-Query-Offset-Lag}.
+ * can answer (starting, rebalancing, restoring). Answers carry the headers of {@code QueryHeaders}.
  */
 @Path("/users/{userId}")
 @Produces(MediaType.APPLICATION_JSON)
 public class CartQueryResource {
-
-    /** Longest accepted user id, in characters. */
-    static final int LONGEST_KEY = 512;
-
-    private static final Serializer<String> KEY = new StringSerializer();
-    private static final UserKeyPartitioner<Object> BY_USER = new UserKeyPartitioner<>();
-
-    @Inject
-    LocalStateQueries queries;
 
     @Inject
     QueryRouter router;
@@ -62,10 +49,9 @@ public class CartQueryResource {
     @GET
     @Path("cart")
     public CompletionStage<Response> cart(@PathParam("userId") String userId) {
-        requireUser(userId);
-        return router.byKey(CartTopology.CARTS_STORE, userId, KEY, copy ->
-                queries.<String, Cart>get(CartTopology.CARTS_STORE, userId, copy)
-                        .orElseThrow(() -> new NotFoundException("user '" + userId + "' has no cart (no items)")));
+        KeyParameter.require("userId", userId);
+        return router.value(CartTopology.CARTS_BY_USER, userId,
+                () -> new NotFoundException("user '" + userId + "' has no cart (no items)"));
     }
 
     /**
@@ -78,9 +64,8 @@ public class CartQueryResource {
     @GET
     @Path("orders")
     public CompletionStage<Response> orders(@PathParam("userId") String userId) {
-        requireUser(userId);
-        String prefix = Order.storeKey(userId, "");
-        return router.byKey(CartTopology.ORDERS_STORE, prefix, BY_USER, copy -> ordersWithPrefix(userId, prefix, copy));
+        KeyParameter.require("userId", userId);
+        return router.withPrefix(CartTopology.ORDERS_BY_USER, Order.storeKey(userId, ""), orders -> ofUser(userId, orders));
     }
 
     /**
@@ -94,33 +79,23 @@ public class CartQueryResource {
     @GET
     @Path("orders/{orderId}")
     public CompletionStage<Response> order(@PathParam("userId") String userId, @PathParam("orderId") String orderId) {
-        requireUser(userId);
+        KeyParameter.require("userId", userId);
         if (orderId == null || !Order.ID_FORMAT.matcher(orderId).matches()) {
             throw new InvalidQueryException("'orderId' must be 'o-' and a UUID in lower-case hex, was '"
                     + abbreviate(orderId) + "'");
         }
-        String key = Order.storeKey(userId, orderId);
-        return router.byKey(CartTopology.ORDERS_STORE, key, BY_USER, copy -> ordersWithPrefix(userId, key, copy).stream()
-                .filter(order -> order.orderId().equals(orderId))
-                .findFirst()
-                .orElseThrow(() -> new NotFoundException("user '" + userId + "' has no order '" + orderId + "'")));
+        return router.withPrefix(CartTopology.ORDERS_BY_USER, Order.storeKey(userId, orderId), orders ->
+                ofUser(userId, orders).stream()
+                        .filter(order -> order.orderId().equals(orderId))
+                        .findFirst()
+                        .orElseThrow(() -> new NotFoundException("user '" + userId + "' has no order '" + orderId + "'")));
     }
 
-    private List<Order> ordersWithPrefix(String userId, String prefix, LocalCopy copy) {
-        List<Order> orders = queries.withPrefix(CartTopology.ORDERS_STORE, prefix, copy);
-        // a user id that continues another one's after a '/' shares its prefix; keep the user's own
+    /** The user's own orders, oldest first: a user id that continues another one's after a '/' shares its prefix. */
+    private static List<Order> ofUser(String userId, List<Order> orders) {
         return orders.stream().filter(order -> order.userId().equals(userId))
                 .sorted(Comparator.comparing(Order::placedAt).thenComparing(Order::orderId))
                 .toList();
-    }
-
-    private static void requireUser(String userId) {
-        if (userId == null || userId.isBlank()) {
-            throw new InvalidQueryException("'userId' is required");
-        }
-        if (userId.length() > LONGEST_KEY) {
-            throw new InvalidQueryException("'userId' is longer than " + LONGEST_KEY + " characters");
-        }
     }
 
     private static String abbreviate(String text) {

@@ -6,6 +6,7 @@ import static dev.streamtemplate.schemas.TopicCatalogue.CART_REJECTIONS;
 import static dev.streamtemplate.schemas.TopicCatalogue.ORDERS;
 import static dev.streamtemplate.schemas.TopicCatalogue.PRODUCTS;
 
+import dev.streamtemplate.runtime.query.QueryableStore;
 import dev.streamtemplate.schemas.CartEvent;
 import dev.streamtemplate.schemas.JsonSerde;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,6 +15,7 @@ import jakarta.enterprise.inject.Produces;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -85,6 +87,15 @@ public class CartTopology {
     public static final String CARTS_STORE = "carts-store";
     /** Every order, keyed {@code userId/orderId}. */
     public static final String ORDERS_STORE = "orders-store";
+
+    /** {@value #CARTS_STORE} as HTTP queries read it: by user id. */
+    public static final QueryableStore.KeyValue<String, Cart> CARTS_BY_USER = QueryableStore.keyValue(CARTS_STORE, new StringSerializer());
+    /**
+     * {@value #ORDERS_STORE} as HTTP queries read it: by the prefix {@code userId/}, all on the user's partition
+     * ({@link UserKeyPartitioner}).
+     */
+    public static final QueryableStore.KeyValue<String, Order> ORDERS_BY_USER = QueryableStore.keyValue(ORDERS_STORE,
+            new UserKeyPartitioner<>());
 
     /** Source of {@code products} for the global store. */
     public static final String PRODUCTS_SOURCE = "products-source";

@@ -11,7 +11,7 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
  * the partition Kafka's default partitioner gives {@code userId} (murmur2 of its UTF-8 bytes), which
  * is where {@code cart-events} puts the user's commands and so where the {@code orders-store} entries
  * of the user are. Used to find the partition of a user's orders in queries
- * ({@code queries.withPrefix(ORDERS_STORE, userId + "/", ...)}).
+ * ({@link CartTopology#ORDERS_BY_USER}).
  *
  * @param <V> value type; not used
  */

@@ -18,6 +18,7 @@ import dev.streamtemplate.schemas.Purchase;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -97,8 +98,19 @@ public class TrafficTopology {
      * @param registry Quarkus' meter registry, exported at {@code /q/metrics}
      */
     @Produces
-    public Topology topology(TrafficWindows windows, MeterRegistry registry) {
+    public Topology topology(TrafficSettings windows, MeterRegistry registry) {
         return build(windows, registry);
+    }
+
+    /**
+     * The stores HTTP queries read, with the configured window sizes.
+     *
+     * @param windows {@code traffic.*} configuration
+     */
+    @Produces
+    @Singleton
+    public TrafficStores stores(TrafficSettings windows) {
+        return TrafficStores.of(windows);
     }
 
     /**
@@ -107,7 +119,7 @@ public class TrafficTopology {
      * @param windows  window sizes, gap and grace
      * @param registry where each aggregation's event-time meters ({@link AggregationMetrics}: late events, stream time, watermark lag) are registered
      */
-    public static Topology build(TrafficWindows windows, MeterRegistry registry) {
+    public static Topology build(TrafficSettings windows, MeterRegistry registry) {
         StreamsBuilder builder = new StreamsBuilder();
 
         // A record without key or value goes to the dead-letter topic, like an unreadable one.
@@ -149,7 +161,6 @@ public class TrafficTopology {
 
         // Purchase bursts: purchases of a user within any sliding span.
         SlidingWindows sliding = SlidingWindows.ofTimeDifferenceAndGrace(windows.slidingSpan(), windows.grace());
-        int threshold = windows.burstThreshold();
         KStream<String, Purchase> purchases = builder.stream(PURCHASES.name(),
                         Consumed.with(STRING, PURCHASE).withName("purchases-source"))
                 .mapValues(new KeyAndValueRequired<>(PURCHASES.name()), Named.as("purchases-key-and-value-required"));
@@ -163,7 +174,7 @@ public class TrafficTopology {
                                 .withKeySerde(STRING).withValueSerde(Serdes.Long())
                                 .withRetention(windows.storeRetention()))
                 .toStream(Named.as(BURSTS_AGGREGATION + "-final"))
-                .filter((window, count) -> count >= threshold, Named.as(BURSTS_AGGREGATION + "-threshold"))
+                .filter((window, count) -> windows.isBurst(count), Named.as(BURSTS_AGGREGATION + "-threshold"))
                 .map((window, count) -> KeyValue.pair(window.key(), new PurchaseBurst(window.key(),
                                 window.window().startTime(), window.window().endTime(), count)),
                         Named.as(BURSTS_AGGREGATION + "-to-burst"))
@@ -175,7 +186,7 @@ public class TrafficTopology {
     }
 
     private static void countPerPage(KStream<String, PageView> byPage, String aggregation, TimeWindows windows,
-                                     String store, String outputTopic, TrafficWindows settings, MeterRegistry registry) {
+                                     String store, String outputTopic, TrafficSettings settings, MeterRegistry registry) {
         LateEventRouting.divertLate(byPage, aggregation, context -> WindowClosure.timeWindows(windows),
                         LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, aggregation))
                 .groupByKey(Grouped.with(aggregation + "-grouped", STRING, PAGE_VIEW))

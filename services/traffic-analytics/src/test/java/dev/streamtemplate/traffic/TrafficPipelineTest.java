@@ -17,7 +17,7 @@ import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
-import dev.streamtemplate.runtime.query.QueryRouter;
+import dev.streamtemplate.runtime.query.QueryHeaders;
 import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.PoisonRecords;
 import dev.streamtemplate.testing.KafkaTestResource;
@@ -93,7 +93,7 @@ class TrafficPipelineTest {
 
     /** The service's own window configuration: the oracle computes with the same settings. */
     @Inject
-    TrafficWindows windows;
+    TrafficSettings windows;
 
     /** Two hours in 12 s: like traffic rather than a backlog, so most page views are on time. */
     private static final double REPLAY_SPEED = 600;
@@ -296,7 +296,7 @@ class TrafficPipelineTest {
                 .sorted(Comparator.comparingLong(PageTotal::views).reversed().thenComparing(PageTotal::page)).limit(5).toList();
         var top = given().queryParam("from", from.toString()).queryParam("to", to.toString()).queryParam("limit", 5)
                 .when().get("/top-pages").then().statusCode(200).contentType(ContentType.JSON)
-                .header(QueryRouter.PARTIAL, (String) null)
+                .header(QueryHeaders.PARTIAL, (String) null)
                 .body("complete", equalTo(true)).body("partitions", equalTo(4)).body("missingPartitions.size()", equalTo(0))
                 .extract().jsonPath();
         assertThat(top.getList("results", PageTotal.class)).as("top pages").isEqualTo(expectedTop);
@@ -305,8 +305,8 @@ class TrafficPipelineTest {
 
         // Who answered: this single instance, from its active tasks, which hold every partition.
         given().when().get("/users/{u}/sessions", user).then().statusCode(200)
-                .header(QueryRouter.SERVED_BY, notNullValue()).header(QueryRouter.REPLICA, "active")
-                .header(QueryRouter.OFFSET_LAG, "0");
+                .header(QueryHeaders.SERVED_BY, notNullValue()).header(QueryHeaders.REPLICA, "active")
+                .header(QueryHeaders.OFFSET_LAG, "0");
         given().when().get("/streams/instances").then().statusCode(200).body("size()", equalTo(1))
                 .body("[0].state", equalTo("RUNNING")).body("[0].reachable", equalTo(true))
                 .body("[0].stores.'" + TrafficTopology.TUMBLING_STORE + "'.active", equalTo(List.of(0, 1, 2, 3)))

@@ -67,7 +67,7 @@ class TrafficTopologyTest {
         // the exception handlers count dead letters in Micrometer's global registry
         Metrics.addRegistry(deadLetters);
         props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, TopicCatalogue.TRAFFIC_ANALYTICS_DLQ.name());
-        driver = new TopologyTestDriver(TrafficTopology.build(TestWindows.defaults(), registry), props);
+        driver = new TopologyTestDriver(TrafficTopology.build(TestSettings.defaults(), registry), props);
         var key = new StringSerializer();
         pageViews = driver.createInputTopic(TopicCatalogue.PAGE_VIEWS.name(), key, JsonSerde.of(PageView.class));
         purchases = driver.createInputTopic(TopicCatalogue.PURCHASES.name(), key, JsonSerde.of(Purchase.class));

@@ -21,7 +21,7 @@ import java.util.TreeSet;
  *
  * <p>Input: one list per partition of the topic the aggregation reads, each in offset order (the
  * order of the lists does not matter). Which topic, with the service's settings
- * ({@link TrafficWindows}), and what the results are compared with:
+ * ({@link TrafficSettings}), and what the results are compared with:
  * <ul>
  *   <li>{@code page-views-per-minute} (tumbling, {@code advance == size}) and
  *       {@code page-views-hopping}: {@link #timeWindows} over the page views as re-keyed by page on

@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The answer to a query that spans keys, merged from every instance hosting the store
- * ({@link QueryRouter#acrossInstances}). A partial answer says so: {@code complete} is false and the
+ * ({@link QueryRouter#windowsAcrossInstances}). A partial answer says so: {@code complete} is false and the
  * partitions nobody answered for are listed; the HTTP response also carries
  * {@code X-Query-Partial: true}.
  *

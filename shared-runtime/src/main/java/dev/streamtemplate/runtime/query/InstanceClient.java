@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.state.HostInfo;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Sends a GET to another instance of this service without blocking a thread: Vert.x' HTTP client (the one the
@@ -65,15 +66,35 @@ public class InstanceClient {
     @Inject
     QueryRoutingSettings settings;
 
+    @ConfigProperty(name = "quarkus.kafka-streams.application-server")
+    String applicationServer;
+
     private HttpClient client;
+    private HostInfo self;
 
     @PostConstruct
     void init() {
+        self = HostInfo.buildFromEndpoint(applicationServer);
         client = vertx.createHttpClient(new HttpClientOptions()
                         .setConnectTimeout(Math.toIntExact(settings.connectTimeout().toMillis()))
                         .setKeepAlive(true)
                         .setTcpNoDelay(true),
                 new PoolOptions().setHttp1MaxSize(CONNECTIONS_PER_INSTANCE));
+    }
+
+    /** This instance, as Kafka Streams names it to the others ({@code application.server}). */
+    public HostInfo self() {
+        return self;
+    }
+
+    /** This instance's {@code host:port}. */
+    public String selfEndpoint() {
+        return endpoint(self);
+    }
+
+    /** An instance's {@code host:port}, as the query headers name it. */
+    public static String endpoint(HostInfo host) {
+        return host.host() + ":" + host.port();
     }
 
     @PreDestroy
@@ -106,7 +127,7 @@ public class InstanceClient {
         return client.request(options).compose(request -> {
             Promise<Answer> answer = Promise.promise();
             long timer = vertx.setTimer(readTimeout, id -> {
-                TimeoutException timeout = new TimeoutException("no whole answer from " + QueryRouter.endpoint(host)
+                TimeoutException timeout = new TimeoutException("no whole answer from " + endpoint(host)
                         + " within " + readTimeout + " ms");
                 if (answer.tryFail(timeout)) {
                     request.reset(0, timeout);

@@ -1,8 +1,8 @@
 package dev.streamtemplate.runtime.query;
 
 /**
- * This instance's copy of the store partition that holds a key, as {@link QueryRouter} hands it to a local query:
- * which partition (found once, by the router, from Kafka Streams' metadata for the key) and which copy of it may
+ * This instance's copy of the store partition that holds a key, as {@link KeyRouter} hands it to a local read:
+ * which partition (found once, by {@link KeyRouter}, from Kafka Streams' metadata for the key) and which copy of it may
  * answer ({@link Replica}).
  *
  * @param partition the store partition (that of the store's input topic) holding the key

@@ -2,12 +2,10 @@ package dev.streamtemplate.runtime.query;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.Set;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,7 +17,6 @@ import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.UnknownStateStoreException;
 import org.jboss.logging.Logger;
 import org.apache.kafka.streams.kstream.Windowed;
-import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.query.FailureReason;
 import org.apache.kafka.streams.query.Query;
 import org.apache.kafka.streams.query.QueryResult;
@@ -34,27 +31,25 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Key, window and prefix queries against this instance's state stores, for the partition that holds the key (window
- * and session stores with Kafka Streams' interactive queries v2, KIP-796 {@link KafkaStreams#query}; key-value stores
- * with the v1 store API, see {@link #keyValueStore}), from its active
- * task's store or, when asked, a standby's ({@link LocalCopy}). Which instance asks is decided by
- * {@link QueryRouter}, which also finds the key's partition (once per query) and hands it over;
- * this class only answers locally. Its queries block the calling thread while they read the
- * store (RocksDB), so the router calls them on a worker thread, never on an event loop.
+ * Reads this instance's copy of one store partition (its active task's, or when {@link LocalCopy} allows, a
+ * standby's) for a {@link QueryableStore}: window and session stores through Kafka Streams' interactive queries v2
+ * (KIP-796, {@link KafkaStreams#query}), key-value stores through the store API of v1 ({@link #keyValueStore} says
+ * why). Which instance reads, and which partition, is decided by {@link KeyRouter}; this class only reads locally.
+ * Its reads block while they read the store (RocksDB): call them on a worker thread, never on an event loop.
  *
- * <p>When the key's partition is not queryable here (Kafka Streams starting, a rebalance, the store
- * restoring, or the partition hosted by another instance) it throws
- * {@link StoreNotQueryableException}, answered with 503 and {@code Retry-After}; once Kafka Streams
- * has stopped (ERROR, NOT_RUNNING) the 503 carries no {@code Retry-After}. It never waits or retries
- * itself.
+ * <p>When the partition is not queryable here (a rebalance, the store restoring, the partition hosted elsewhere) it
+ * throws {@link StoreNotQueryableException} (503 with {@code Retry-After}). It never waits or retries itself.
  */
 @ApplicationScoped
 public class LocalStateQueries {
 
     private static final Logger LOG = Logger.getLogger(LocalStateQueries.class);
 
-    /** What a client is told to wait before retrying a store that is not queryable. */
-    public static final Duration RETRY_AFTER = Duration.ofSeconds(2);
+    /**
+     * The latest window start {@link #allWindows} asks for: far beyond any event time, and far enough below
+     * {@link Long#MAX_VALUE} that the store's bound arithmetic cannot overflow.
+     */
+    static final Instant LATEST_WINDOW_START = Instant.ofEpochMilli(Long.MAX_VALUE / 2);
 
     @Inject
     KafkaStreams streams;
@@ -70,46 +65,63 @@ public class LocalStateQueries {
     }
 
     /**
-     * The windows of {@code key} in a window store whose start lies in {@code [from, to)}, oldest first.
+     * The windows of {@code key} whose start lies in {@code [range.from, range.to)}, oldest first (IQv2
+     * {@link WindowKeyQuery}).
      *
-     * @param store      window store name
-     * @param key        the key
-     * @param from       earliest window start, inclusive
-     * @param to         latest window start, exclusive
-     * @param windowSize window size, to report each window's end
-     * @param copy       the key's partition and which local copy of it may answer (from {@link QueryRouter})
+     * @param store a window store
+     * @param key   the key
+     * @param range window starts, half-open
+     * @param copy  the key's partition and which local copy of it may answer
      * @return the windows, empty for an unknown key
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer this query
      */
-    public <K, V> List<WindowValue<V>> windowsOfKey(String store, K key, Instant from, Instant to, Duration windowSize,
-                                                     LocalCopy copy) {
+    public <K, V> List<WindowValue<V>> windows(QueryableStore.Window<K, V> store, K key, TimeRange range, LocalCopy copy) {
         // WindowKeyQuery bounds are inclusive; [from, to) ends one millisecond before 'to'.
-        WindowKeyQuery<K, V> query = WindowKeyQuery.withKeyAndWindowStartRange(key, from, to.minusMillis(1));
-        QueryResult<WindowStoreIterator<V>> result = run(store, copy, query);
+        return windows(store, key, range.from(), range.to().minusMillis(1), copy);
+    }
+
+    /**
+     * Every window of {@code key} the store still holds (its retention), oldest first.
+     *
+     * @param store a window store
+     * @param key   the key
+     * @param copy  the key's partition and which local copy of it may answer
+     * @return the windows, empty for an unknown key
+     * @throws StoreNotQueryableException when the key's partition cannot be queried here now
+     * @throws IllegalStateException      when the store does not exist or cannot answer this query
+     */
+    public <K, V> List<WindowValue<V>> allWindows(QueryableStore.Window<K, V> store, K key, LocalCopy copy) {
+        return windows(store, key, Instant.EPOCH, LATEST_WINDOW_START, copy);
+    }
+
+    private <K, V> List<WindowValue<V>> windows(QueryableStore.Window<K, V> store, K key, Instant from, Instant to,
+                                                LocalCopy copy) {
+        WindowKeyQuery<K, V> query = WindowKeyQuery.withKeyAndWindowStartRange(key, from, to);
+        QueryResult<WindowStoreIterator<V>> result = run(store.name(), copy, query);
         List<WindowValue<V>> windows = new ArrayList<>();
         try (WindowStoreIterator<?> iterator = result.getResult()) {
             iterator.forEachRemaining(kv -> {
                 Instant start = Instant.ofEpochMilli(kv.key);
-                windows.add(new WindowValue<>(start, start.plus(windowSize), plain(kv.value)));
+                windows.add(new WindowValue<>(start, start.plus(store.windowSize()), plain(kv.value)));
             });
         }
         return windows;
     }
 
     /**
-     * Every window of {@code key} in a session store (IQv2 {@link WindowRangeQuery#withKey}), oldest first.
+     * Every session of {@code key} (IQv2 {@link WindowRangeQuery#withKey}), oldest first.
      *
-     * @param store session store name
+     * @param store a session store
      * @param key   the key
-     * @param copy  the key's partition and which local copy of it may answer (from {@link QueryRouter})
+     * @param copy  the key's partition and which local copy of it may answer
      * @return the sessions, empty for an unknown key
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer this query
      */
-    public <K, V> List<WindowValue<V>> allWindowsOfKey(String store, K key, LocalCopy copy) {
+    public <K, V> List<WindowValue<V>> sessions(QueryableStore.Session<K, V> store, K key, LocalCopy copy) {
         WindowRangeQuery<K, V> query = WindowRangeQuery.withKey(key);
-        QueryResult<KeyValueIterator<Windowed<K>, V>> result = run(store, copy, query);
+        QueryResult<KeyValueIterator<Windowed<K>, V>> result = run(store.name(), copy, query);
         List<WindowValue<V>> windows = new ArrayList<>();
         try (KeyValueIterator<Windowed<K>, ?> iterator = result.getResult()) {
             iterator.forEachRemaining(kv -> windows.add(new WindowValue<>(
@@ -119,44 +131,44 @@ public class LocalStateQueries {
     }
 
     /**
-     * The value of {@code key} in a key-value store, read through {@link #keyValueStore}.
+     * The value of {@code key}, read through {@link #keyValueStore}.
      *
-     * @param store key-value store name
+     * @param store a key-value store
      * @param key   the key
-     * @param copy  the key's partition and which local copy of it may answer (from {@link QueryRouter})
+     * @param copy  the key's partition and which local copy of it may answer
      * @return the value, empty for an absent key
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist in this topology
      */
-    public <K, V> Optional<V> get(String store, K key, LocalCopy copy) {
-        ReadOnlyKeyValueStore<K, V> values = keyValueStore(store, copy);
+    public <K, V> Optional<V> get(QueryableStore.KeyValue<K, V> store, K key, LocalCopy copy) {
+        ReadOnlyKeyValueStore<K, V> values = keyValueStore(store.name(), copy);
         try {
             return Optional.ofNullable(plain(values.get(key)));
         } catch (InvalidStateStoreException e) {
-            throw notQueryable(store, copy, e);
+            throw notQueryable(store.name(), copy, e);
         }
     }
 
     /**
      * The values whose (string) key starts with {@code prefix}, in key order, from one partition: every key of one
-     * prefix must be there, which the store's partitioner must ensure; route the query with that partitioner
-     * ({@link QueryRouter#byKey(String, Object, StreamPartitioner, Function)}). Read through {@link #keyValueStore}
-     * with {@link ReadOnlyKeyValueStore#prefixScan}, the prefix serialized as UTF-8 like the store's string keys.
+     * prefix must be there, which the store's {@link QueryableStore.KeyPartitioning} must ensure. Read through
+     * {@link #keyValueStore} with {@link ReadOnlyKeyValueStore#prefixScan}, the prefix serialized as UTF-8 like the
+     * store's string keys.
      *
-     * @param store  key-value store name
+     * @param store  a key-value store with string keys
      * @param prefix the key prefix, for example {@code o-42/}
-     * @param copy   the prefix's partition and which local copy of it may answer (from {@link QueryRouter})
+     * @param copy   the prefix's partition and which local copy of it may answer
      * @return the values, empty when no key has the prefix
      * @throws StoreNotQueryableException when the partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist in this topology
      */
-    public <V> List<V> withPrefix(String store, String prefix, LocalCopy copy) {
-        ReadOnlyKeyValueStore<String, V> values = keyValueStore(store, copy);
+    public <V> List<V> withPrefix(QueryableStore.KeyValue<String, V> store, String prefix, LocalCopy copy) {
+        ReadOnlyKeyValueStore<String, V> values = keyValueStore(store.name(), copy);
         List<V> found = new ArrayList<>();
         try (KeyValueIterator<String, V> iterator = values.prefixScan(prefix, new StringSerializer())) {
             iterator.forEachRemaining(entry -> found.add(plain(entry.value)));
         } catch (InvalidStateStoreException e) {
-            throw notQueryable(store, copy, e);
+            throw notQueryable(store.name(), copy, e);
         }
         return found;
     }
@@ -170,7 +182,6 @@ public class LocalStateQueries {
      * Window and session stores keep IQv2: their position is updated outside the segment's lock.
      */
     private <K, V> ReadOnlyKeyValueStore<K, V> keyValueStore(String store, LocalCopy copy) {
-        requireRunning(store);
         StoreQueryParameters<ReadOnlyKeyValueStore<K, V>> parameters = StoreQueryParameters
                 .fromNameAndType(store, QueryableStoreTypes.<K, V>keyValueStore()).withPartition(copy.partition());
         try {
@@ -184,7 +195,7 @@ public class LocalStateQueries {
 
     private static StoreNotQueryableException notQueryable(String store, LocalCopy copy, InvalidStateStoreException e) {
         return new StoreNotQueryableException("store '" + store + "' partition " + copy.partition()
-                + " is not queryable now: " + e.getMessage(), RETRY_AFTER);
+                + " is not queryable now: " + e.getMessage(), StoreNotQueryableException.RETRY_AFTER);
     }
 
     /**
@@ -197,29 +208,27 @@ public class LocalStateQueries {
     }
 
     /**
-     * Every window of every key whose start lies in {@code [from, to)}, from the partitions of the
+     * Every window of every key whose start lies in {@code [range.from, range.to)}, from the partitions of the
      * store whose active task runs here (IQv2 {@link WindowRangeQuery#withWindowStartRange}): this
-     * instance's part of a query that spans keys ({@link QueryRouter#acrossInstances}).
+     * instance's part of a query that spans keys ({@link FanOutQuery}).
      *
-     * @param store      window store name
-     * @param from       earliest window start, inclusive
-     * @param to         latest window start, exclusive
-     * @param windowSize window size, to report each window's end
+     * @param store a window store
+     * @param range window starts, half-open
      * @return the partitions that answered and their windows; no partitions when none is active here
      * @throws StoreNotQueryableException when Kafka Streams is not running
      * @throws IllegalStateException      when the store does not exist or cannot answer this query
      */
-    public <K, V> PartitionsAnswer<KeyWindowValue<K, V>> windowsInRange(String store, Instant from, Instant to,
-                                                                        Duration windowSize) {
-        requireRunning(store);
-        WindowRangeQuery<K, V> query = WindowRangeQuery.withWindowStartRange(from, to.minusMillis(1));
+    public <K, V> PartitionsAnswer<KeyWindowValue<K, V>> windowsInRange(QueryableStore.Window<K, V> window,
+                                                                        TimeRange range) {
+        String store = window.name();
+        WindowRangeQuery<K, V> query = WindowRangeQuery.withWindowStartRange(range.from(), range.to().minusMillis(1));
         StateQueryResult<KeyValueIterator<Windowed<K>, V>> results;
         try {
             results = streams.query(StateQueryRequest.inStore(store).withQuery(query).requireActive());
         } catch (UnknownStateStoreException e) {
             throw new IllegalStateException("no store '" + store + "' in this topology", e);
         } catch (StreamsException e) {
-            throw new StoreNotQueryableException("store '" + store + "' is not queryable now: " + e.getMessage(), RETRY_AFTER);
+            throw new StoreNotQueryableException("store '" + store + "' is not queryable now: " + e.getMessage(), StoreNotQueryableException.RETRY_AFTER);
         }
         Map<Integer, List<KeyWindowValue<K, V>>> byPartition = new TreeMap<>();
         // every partition's iterator is closed, also when an earlier partition failed the query
@@ -238,7 +247,7 @@ public class LocalStateQueries {
                 if (failure == null) {
                     List<KeyWindowValue<K, V>> windows = new ArrayList<>();
                     iterator.forEachRemaining(kv -> windows.add(new KeyWindowValue<>(kv.key.key(),
-                            kv.key.window().startTime(), kv.key.window().startTime().plus(windowSize), plain(kv.value))));
+                            kv.key.window().startTime(), kv.key.window().startTime().plus(window.windowSize()), plain(kv.value))));
                     byPartition.put(entry.getKey(), windows);
                 }
             } catch (RuntimeException e) {
@@ -265,7 +274,6 @@ public class LocalStateQueries {
     }
 
     private <R> QueryResult<R> run(String store, LocalCopy copy, Query<R> query) {
-        requireRunning(store);
         int partition = copy.partition();
         QueryResult<R> result;
         try {
@@ -275,11 +283,11 @@ public class LocalStateQueries {
         } catch (UnknownStateStoreException e) {
             throw new IllegalStateException("no store '" + store + "' in this topology", e);
         } catch (StreamsException e) {
-            throw new StoreNotQueryableException("store '" + store + "' is not queryable now: " + e.getMessage(), RETRY_AFTER);
+            throw new StoreNotQueryableException("store '" + store + "' is not queryable now: " + e.getMessage(), StoreNotQueryableException.RETRY_AFTER);
         }
         if (result == null) {
             throw new StoreNotQueryableException("partition " + partition + " of store '" + store
-                    + "' is not hosted by this instance (Kafka Streams state " + streams.state() + ")", RETRY_AFTER);
+                    + "' is not hosted by this instance (Kafka Streams state " + streams.state() + ")", StoreNotQueryableException.RETRY_AFTER);
         }
         if (result.isFailure()) {
             if (result.getFailureReason() == FailureReason.UNKNOWN_QUERY_TYPE) {
@@ -290,24 +298,8 @@ public class LocalStateQueries {
                 LOG.warnf("store '%s' partition %d failed a query: %s", store, partition, result.getFailureMessage());
             }
             throw new StoreNotQueryableException("store '" + store + "' partition " + partition + " is not queryable now ("
-                    + result.getFailureReason() + "): " + result.getFailureMessage(), RETRY_AFTER);
+                    + result.getFailureReason() + "): " + result.getFailureMessage(), StoreNotQueryableException.RETRY_AFTER);
         }
         return result;
-    }
-
-    /**
-     * Throws when Kafka Streams cannot answer queries in its current state: 503 without
-     * {@code Retry-After} once it has stopped, with it while starting.
-     */
-    void requireRunning(String store) {
-        KafkaStreams.State state = streams.state();
-        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
-                || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
-            // no retry will help: the instance has stopped and its liveness check says so
-            throw new StoreNotQueryableException("Kafka Streams is " + state + "; this instance no longer answers queries", null);
-        }
-        if (!state.isRunningOrRebalancing()) {
-            throw new StoreNotQueryableException("Kafka Streams is " + state + "; store '" + store + "' is not queryable yet", RETRY_AFTER);
-        }
     }
 }

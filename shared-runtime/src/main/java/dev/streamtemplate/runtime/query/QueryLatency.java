@@ -41,8 +41,8 @@ public class QueryLatency {
      * Runs {@code query} and records its time once its answer is ready.
      *
      * @param kind    the kind when the answer does not say it (queries that span keys), else null:
-     *                key queries are labelled by their answer's {@link QueryRouter#REPLICA} and
-     *                {@link QueryRouter#SERVED_BY} headers
+     *                key queries are labelled by their answer's {@link QueryHeaders#REPLICA} and
+     *                {@link QueryHeaders#SERVED_BY} headers
      * @param self    this instance's host:port, to tell a local answer from a forwarded one
      * @param query   starts the query; may throw as {@link QueryRouter} does
      * @return the query's answer, unchanged
@@ -76,10 +76,10 @@ public class QueryLatency {
     }
 
     private static String kindOf(Response response, String self) {
-        if ("standby".equals(response.getHeaderString(QueryRouter.REPLICA))) {
+        if ("standby".equals(response.getHeaderString(QueryHeaders.REPLICA))) {
             return "standby";
         }
-        String servedBy = response.getHeaderString(QueryRouter.SERVED_BY);
+        String servedBy = response.getHeaderString(QueryHeaders.SERVED_BY);
         return servedBy == null || servedBy.equals(self) ? "local" : "forwarded";
     }
 

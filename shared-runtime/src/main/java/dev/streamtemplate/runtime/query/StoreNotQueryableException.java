@@ -9,6 +9,9 @@ import java.time.Duration;
  */
 public class StoreNotQueryableException extends RuntimeException {
 
+    /** What a client is told to wait before retrying a store that is not queryable now. */
+    public static final Duration RETRY_AFTER = Duration.ofSeconds(2);
+
     private final Duration retryAfter;
 
     /**

@@ -69,9 +69,6 @@ public class StreamsInstancesResource {
     Topology topology;
 
     @Inject
-    QueryRouter router;
-
-    @Inject
     InstanceClient instances;
 
     @Inject
@@ -94,12 +91,12 @@ public class StreamsInstancesResource {
         } catch (StreamsException | IllegalStateException e) { // not running (yet, or any more): this instance only
             clients = List.of();
         }
-        String self = QueryRouter.endpoint(router.self());
+        String self = instances.selfEndpoint();
         Map<String, Future<InstanceView>> others = new TreeMap<>();
         for (StreamsMetadata metadata : clients) {
-            String name = QueryRouter.endpoint(metadata.hostInfo());
+            String name = InstanceClient.endpoint(metadata.hostInfo());
             if (!name.equals(self) && !others.containsKey(name)) {
-                others.put(name, instances.get(metadata.hostInfo(), "/streams/instance", Map.of(QueryRouter.FORWARDED_BY, self))
+                others.put(name, instances.get(metadata.hostInfo(), "/streams/instance", Map.of(QueryHeaders.FORWARDED_BY, self))
                         .map(answer -> view(name, answer))
                         .otherwise(e -> new InstanceView(name, false, e.toString(), Map.of())));
             }
@@ -161,7 +158,7 @@ public class StreamsInstancesResource {
             Map<Integer, LagInfo> byPartition = storeLags.getOrDefault(store, Map.of());
             byPartition.forEach((partition, lag) -> replicas.offsetLag().put(partition, lag.offsetLag()));
         });
-        return new InstanceView(QueryRouter.endpoint(router.self()), true, streams.state().name(), stores);
+        return new InstanceView(instances.selfEndpoint(), true, streams.state().name(), stores);
     }
 
     private static void place(Map<String, StoreReplicas> stores, Map<Integer, Set<String>> storesBySubtopology,

@@ -29,6 +29,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -95,6 +96,7 @@ class ConcurrentQueriesTest {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         LocalCopy partition0 = new LocalCopy(0, Replica.ACTIVE);
+        QueryableStore.KeyValue<String, Long> counts = QueryableStore.keyValue(STORE, new StringSerializer());
         AtomicBoolean querying = new AtomicBoolean(true);
         AtomicLong answered = new AtomicLong();
         AtomicLong notQueryable = new AtomicLong();
@@ -111,9 +113,9 @@ class ConcurrentQueriesTest {
                     for (int i = thread; querying.get(); i++) {
                         try {
                             if (i % 2 == 0) {
-                                queries.get(STORE, key(i % KEYS), partition0);
+                                queries.get(counts, key(i % KEYS), partition0);
                             } else {
-                                queries.withPrefix(STORE, "k-00", partition0);
+                                queries.withPrefix(counts, "k-00", partition0);
                             }
                             answered.incrementAndGet();
                         } catch (StoreNotQueryableException e) {
@@ -127,7 +129,7 @@ class ConcurrentQueriesTest {
             Awaitility.await("all " + RECORDS + " records counted while " + QUERY_THREADS + " threads query")
                     .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                     .failFast("threads deadlocked", () -> !deadlocked().isEmpty())
-                    .until(() -> total(queries) == RECORDS);
+                    .until(() -> total(queries, counts) == RECORDS);
             querying.set(false);
             queryThreads.shutdown();
             assertThat(queryThreads.awaitTermination(30, TimeUnit.SECONDS)).as("query threads finished").isTrue();
@@ -145,11 +147,11 @@ class ConcurrentQueriesTest {
     }
 
     /** The sum of every key's count, read back through the queries under test; -1 while not queryable. */
-    private static long total(LocalStateQueries queries) {
+    private static long total(LocalStateQueries queries, QueryableStore.KeyValue<String, Long> counts) {
         try {
             long sum = 0;
             for (int k = 0; k < KEYS; k++) {
-                Optional<Long> count = queries.get(STORE, key(k), new LocalCopy(0, Replica.ACTIVE));
+                Optional<Long> count = queries.get(counts, key(k), new LocalCopy(0, Replica.ACTIVE));
                 sum += count.orElse(0L);
             }
             return sum;

@@ -62,12 +62,12 @@ class InstanceClientTest {
         HttpServer server = server(request -> request.response()
                 .setStatusCode(404)
                 .putHeader("Content-Type", "application/json")
-                .putHeader(QueryRouter.SERVED_BY, "elsewhere:1")
-                .end("{\"uri\":\"" + request.uri() + "\",\"forwardedBy\":\"" + request.getHeader(QueryRouter.FORWARDED_BY)
+                .putHeader(QueryHeaders.SERVED_BY, "elsewhere:1")
+                .end("{\"uri\":\"" + request.uri() + "\",\"forwardedBy\":\"" + request.getHeader(QueryHeaders.FORWARDED_BY)
                         + "\",\"accept\":\"" + request.getHeader("Accept") + "\"}"));
 
         InstanceClient.Answer answer = await(client.get(new HostInfo("localhost", server.actualPort()),
-                "/page-views?page=%2Fhome&from=2026-11-21T10:00:00Z", Map.of(QueryRouter.FORWARDED_BY, "here:2")));
+                "/page-views?page=%2Fhome&from=2026-11-21T10:00:00Z", Map.of(QueryHeaders.FORWARDED_BY, "here:2")));
 
         assertThat(answer.status()).isEqualTo(404);
         assertThat(answer.headers().get("x-query-served-by")).as("case-insensitive").isEqualTo("elsewhere:1");

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -38,10 +39,12 @@ class LocalStateQueriesTest {
             LocalStateQueries queries = new LocalStateQueries();
             queries.streams = streams;
             long started = System.nanoTime();
-            assertThatThrownBy(() -> queries.windowsOfKey("counts", "k",
-                    Instant.EPOCH, Instant.EPOCH.plusSeconds(60), Duration.ofMinutes(1), new LocalCopy(0, Replica.ACTIVE)))
+            QueryableStore.Window<String, Long> counts = QueryableStore.window("counts", new StringSerializer(),
+                    Duration.ofMinutes(1));
+            assertThatThrownBy(() -> queries.windows(counts, "k", new TimeRange(Instant.EPOCH, Instant.EPOCH.plusSeconds(60)),
+                    new LocalCopy(0, Replica.ACTIVE)))
                     .isInstanceOf(StoreNotQueryableException.class)
-                    .hasMessageContaining("CREATED");
+                    .hasMessageContaining("store 'counts' is not queryable now");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered without waiting")
                     .isLessThan(Duration.ofSeconds(1));
         }

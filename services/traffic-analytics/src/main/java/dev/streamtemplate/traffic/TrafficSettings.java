@@ -5,12 +5,12 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
 /**
- * The window settings of traffic-analytics, from {@code application.properties} under
+ * The settings of traffic-analytics' windows, from {@code application.properties} under
  * {@code traffic.*} (environment variables {@code TRAFFIC_TUMBLING_SIZE} and so on). Durations are
  * ISO-8601 ({@code PT1M}) or Quarkus' short form ({@code 1m}, {@code 30s}).
  */
 @ConfigMapping(prefix = "traffic")
-public interface TrafficWindows {
+public interface TrafficSettings {
 
     /** Size of the tumbling page-view windows. */
     @WithDefault("1m")
@@ -31,6 +31,16 @@ public interface TrafficWindows {
     /** A sliding window with at least this many purchases is a purchase burst. */
     @WithDefault("3")
     int burstThreshold();
+
+    /**
+     * The burst rule, for the topology's output and the query alike: a sliding window with at least
+     * {@link #burstThreshold()} purchases is a burst.
+     *
+     * @param purchases the window's purchase count
+     */
+    default boolean isBurst(long purchases) {
+        return purchases >= burstThreshold();
+    }
 
     /** Inactivity gap that ends a browsing session. */
     @WithDefault("30m")
