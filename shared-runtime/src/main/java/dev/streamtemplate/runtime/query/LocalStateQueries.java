@@ -188,14 +188,19 @@ public class LocalStateQueries {
             return streams.store(copy.replica() == Replica.ACTIVE ? parameters : parameters.enableStaleStores());
         } catch (UnknownStateStoreException e) {
             throw new IllegalStateException("no store '" + store + "' in this topology", e);
-        } catch (InvalidStateStoreException e) {
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            // IllegalStateException: Kafka Streams stopped since the router checked its state
             throw notQueryable(store, copy, e);
         }
     }
 
-    private static StoreNotQueryableException notQueryable(String store, LocalCopy copy, InvalidStateStoreException e) {
-        return new StoreNotQueryableException("store '" + store + "' partition " + copy.partition()
-                + " is not queryable now: " + e.getMessage(), StoreNotQueryableException.RETRY_AFTER);
+    private StoreNotQueryableException notQueryable(String store, LocalCopy copy, RuntimeException e) {
+        return notQueryable("store '" + store + "' partition " + copy.partition() + " is not queryable now: " + e.getMessage());
+    }
+
+    /** Not queryable now; retry later unless Kafka Streams has stopped ({@link StoreNotQueryableException#retryAfter(KafkaStreams.State)}). */
+    private StoreNotQueryableException notQueryable(String message) {
+        return new StoreNotQueryableException(message, StoreNotQueryableException.retryAfter(streams.state()));
     }
 
     /**
@@ -228,7 +233,7 @@ public class LocalStateQueries {
         } catch (UnknownStateStoreException e) {
             throw new IllegalStateException("no store '" + store + "' in this topology", e);
         } catch (StreamsException e) {
-            throw new StoreNotQueryableException("store '" + store + "' is not queryable now: " + e.getMessage(), StoreNotQueryableException.RETRY_AFTER);
+            throw notQueryable("store '" + store + "' is not queryable now: " + e.getMessage());
         }
         Map<Integer, List<KeyWindowValue<K, V>>> byPartition = new TreeMap<>();
         // every partition's iterator is closed, also when an earlier partition failed the query
@@ -283,11 +288,11 @@ public class LocalStateQueries {
         } catch (UnknownStateStoreException e) {
             throw new IllegalStateException("no store '" + store + "' in this topology", e);
         } catch (StreamsException e) {
-            throw new StoreNotQueryableException("store '" + store + "' is not queryable now: " + e.getMessage(), StoreNotQueryableException.RETRY_AFTER);
+            throw notQueryable("store '" + store + "' is not queryable now: " + e.getMessage());
         }
         if (result == null) {
-            throw new StoreNotQueryableException("partition " + partition + " of store '" + store
-                    + "' is not hosted by this instance (Kafka Streams state " + streams.state() + ")", StoreNotQueryableException.RETRY_AFTER);
+            throw notQueryable("partition " + partition + " of store '" + store
+                    + "' is not hosted by this instance (Kafka Streams state " + streams.state() + ")");
         }
         if (result.isFailure()) {
             if (result.getFailureReason() == FailureReason.UNKNOWN_QUERY_TYPE) {
@@ -297,8 +302,8 @@ public class LocalStateQueries {
             if (result.getFailureReason() == FailureReason.STORE_EXCEPTION) {
                 LOG.warnf("store '%s' partition %d failed a query: %s", store, partition, result.getFailureMessage());
             }
-            throw new StoreNotQueryableException("store '" + store + "' partition " + partition + " is not queryable now ("
-                    + result.getFailureReason() + "): " + result.getFailureMessage(), StoreNotQueryableException.RETRY_AFTER);
+            throw notQueryable("store '" + store + "' partition " + partition + " is not queryable now ("
+                    + result.getFailureReason() + "): " + result.getFailureMessage());
         }
         return result;
     }

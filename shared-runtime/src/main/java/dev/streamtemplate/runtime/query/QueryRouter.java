@@ -166,9 +166,7 @@ public class QueryRouter {
      */
     private void requireRunning(QueryableStore<?, ?> store) {
         KafkaStreams.State state = streams.state();
-        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
-                || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
-            // no retry will help: the instance has stopped and its liveness check says so
+        if (StoreNotQueryableException.retryAfter(state) == null) {
             throw new StoreNotQueryableException("Kafka Streams is " + state + "; this instance no longer answers queries", null);
         }
         if (!state.isRunningOrRebalancing()) {

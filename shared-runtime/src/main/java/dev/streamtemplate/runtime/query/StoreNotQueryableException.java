@@ -1,6 +1,7 @@
 package dev.streamtemplate.runtime.query;
 
 import java.time.Duration;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The state store cannot answer now: Kafka Streams is starting, rebalancing or restoring the store,
@@ -22,6 +23,18 @@ public class StoreNotQueryableException extends RuntimeException {
     public StoreNotQueryableException(String message, Duration retryAfter) {
         super(message);
         this.retryAfter = retryAfter;
+    }
+
+    /**
+     * What to tell a client in Kafka Streams' {@code state}: {@link #RETRY_AFTER}, or {@code null} (no retry of this
+     * instance will help) once it has stopped or is stopping ({@code PENDING_SHUTDOWN}, {@code NOT_RUNNING},
+     * {@code PENDING_ERROR}, {@code ERROR}), which its liveness check also reports.
+     */
+    public static Duration retryAfter(KafkaStreams.State state) {
+        return switch (state) {
+            case PENDING_SHUTDOWN, NOT_RUNNING, PENDING_ERROR, ERROR -> null;
+            default -> RETRY_AFTER;
+        };
     }
 
     /** When a retry is worth it, or {@code null} when it is not. */
