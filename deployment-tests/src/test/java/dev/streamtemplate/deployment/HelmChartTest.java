@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Lint: {@code helm lint --strict} passes with the defaults (Helm 3, helm-java) and with each shipped values file
  * (Helm 4 from {@link NodePackages}), and Helm 4 renders the same objects as Helm 3. The values set
- * {@code helm/values} has one file per service, agreeing with the service's {@code application.properties} (port,
- * application.id, input topics) and with {@link TopicCatalogue}'s partition counts.
+ * {@code helm/values} has one file per service, agreeing with the service's {@code application.properties} (name,
+ * port) and with {@link TopicCatalogue} (input topics, partition counts).
  *
  * <p>Policies, on the defaults, each service and every optional feature switched on: every container has resource
  * requests and a memory limit and a restricted security context; the service container probes
@@ -145,7 +145,7 @@ class HelmChartTest {
         }
 
         assertThat(application.path("name").asText()).isEqualTo(service)
-                .isEqualTo(properties.getProperty("quarkus.kafka-streams.application-id"));
+                .isEqualTo(properties.getProperty("quarkus.application.name"));
         assertThat(application.path("httpPort").asInt())
                 .isEqualTo(Integer.parseInt(properties.getProperty("quarkus.http.port")));
         List<String> topics = new ArrayList<>();
@@ -154,7 +154,8 @@ class HelmChartTest {
             assertThat(topic.path("partitions").asInt()).as("partitions of %s", topic.path("name").asText())
                     .isEqualTo(TopicCatalogue.input(topic.path("name").asText()).orElseThrow().partitions());
         }
-        assertThat(topics).containsExactly(properties.getProperty("quarkus.kafka-streams.topics").split(","));
+        assertThat(topics).containsExactlyElementsOf(TopicCatalogue.service(service).orElseThrow().inputs().stream()
+                .map(TopicCatalogue.TopicSpec::name).toList());
     }
 
     // --- policies on every rendering ---

@@ -150,7 +150,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
             specs.add(TopicCatalogue.ALL.stream()
                     .filter(t -> t.name().equals(trimmed))
                     .findFirst()
-                    .orElseGet(() -> new TopicSpec(trimmed, 1, CleanupPolicy.DELETE, Object.class)));
+                    .orElseGet(() -> new TopicSpec(trimmed, 1, CleanupPolicy.DELETE)));
         }
         return specs;
     }

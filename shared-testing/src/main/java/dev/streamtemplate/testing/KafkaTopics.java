@@ -151,7 +151,7 @@ public final class KafkaTopics implements AutoCloseable {
      * @return the spec it was created from
      */
     public TopicSpec create(String name, int partitions) {
-        TopicSpec spec = new TopicSpec(name, partitions, CleanupPolicy.DELETE, Object.class);
+        TopicSpec spec = new TopicSpec(name, partitions, CleanupPolicy.DELETE);
         create(List.of(spec));
         return spec;
     }

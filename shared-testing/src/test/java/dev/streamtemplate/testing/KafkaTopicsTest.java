@@ -34,7 +34,7 @@ class KafkaTopicsTest {
 
     @Test
     void createsIdempotentlyWithTheSpecsPartitionsAndCleanupPolicy() throws Exception {
-        TopicSpec compacted = new TopicSpec("compacted-" + UUID.randomUUID(), 3, CleanupPolicy.COMPACT, Object.class);
+        TopicSpec compacted = new TopicSpec("compacted-" + UUID.randomUUID(), 3, CleanupPolicy.COMPACT);
         topics.create(compacted);
         topics.create(compacted, compacted);
 

@@ -346,6 +346,14 @@ class ShopTrafficGeneratorTest {
         assertThat(invalid).isPositive().isLessThan(total / 10);
     }
 
+    /** The schema each input topic carries. */
+    private static final Map<String, Class<?>> VALUE_TYPES = Map.of(
+            TopicCatalogue.PAGE_VIEWS.name(), PageView.class,
+            TopicCatalogue.PURCHASES.name(), Purchase.class,
+            TopicCatalogue.CART_EVENTS.name(), CartEvent.class,
+            TopicCatalogue.USER_CHANGES.name(), UserChange.class,
+            TopicCatalogue.PRODUCTS.name(), Product.class);
+
     @Test
     void everyEventSurvivesAJsonRoundTrip() {
         assertThat(defaultReplay).allSatisfy(e -> {
@@ -353,7 +361,7 @@ class ShopTrafficGeneratorTest {
                 assertThat(e.topic()).isEqualTo(TopicCatalogue.USER_CHANGES.name());
                 return;
             }
-            Class<?> type = TopicCatalogue.input(e.topic()).orElseThrow().valueType();
+            Class<?> type = VALUE_TYPES.get(e.topic());
             assertThat(e.value()).isInstanceOf(type);
             assertThat(roundTrip(type, e.value())).isEqualTo(e.value());
         });
