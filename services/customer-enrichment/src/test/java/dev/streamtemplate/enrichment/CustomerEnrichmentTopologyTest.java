@@ -3,15 +3,15 @@ package dev.streamtemplate.enrichment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamtemplate.schemas.CustomerTier;
-import dev.streamtemplate.schemas.EventTimeExtractor;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Product;
 import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
-import dev.streamtemplate.schemas.UserChange;
 import dev.streamtemplate.schemas.UserChange.Operation;
+import dev.streamtemplate.schemas.UserChange;
 import dev.streamtemplate.schemas.UserProfile;
+import dev.streamtemplate.testing.ServiceStreamsConfig;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
@@ -24,8 +24,6 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,16 +57,10 @@ class CustomerEnrichmentTopologyTest {
 
     @BeforeEach
     void start() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "customer-enrichment-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, EventTimeExtractor.class);
+        // production configuration (exception handlers, dead-letter topic, timestamp extractor), and:
+        Properties props = ServiceStreamsConfig.forTopologyTest(stateDir);
+        // no record cache: every update reaches the output topics at once
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
-        // as application.properties: unreadable or incomplete records go to the dead-letter topic
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
-        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, TopicCatalogue.CUSTOMER_ENRICHMENT_DLQ.name());
         driver = new TopologyTestDriver(CustomerEnrichmentTopology.build(), props);
         var key = new StringSerializer();
         userChanges = driver.createInputTopic(TopicCatalogue.USER_CHANGES.name(), key, JsonSerde.of(UserChange.class));

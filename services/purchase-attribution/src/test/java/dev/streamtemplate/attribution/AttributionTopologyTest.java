@@ -3,11 +3,11 @@ package dev.streamtemplate.attribution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamtemplate.runtime.lateness.LateEvent;
-import dev.streamtemplate.schemas.EventTimeExtractor;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.testing.ServiceStreamsConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,11 +60,9 @@ class AttributionTopologyTest {
 
     @BeforeEach
     void start() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "purchase-attribution-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, EventTimeExtractor.class);
+        // production configuration (exception handlers, dead-letter topic, timestamp extractor), and:
+        Properties props = ServiceStreamsConfig.forTopologyTest(stateDir);
+        // emit final results at every record, not at most once per wall-clock second
         props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 0L);
         driver = new TopologyTestDriver(AttributionTopology.build(SETTINGS, new SimpleMeterRegistry()), props);
         views = driver.createInputTopic(TopicCatalogue.PAGE_VIEWS.name(), new StringSerializer(), JsonSerde.of(PageView.class));

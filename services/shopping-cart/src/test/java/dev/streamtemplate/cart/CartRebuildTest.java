@@ -11,10 +11,12 @@ import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.Product;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.testing.KafkaTopics;
+import dev.streamtemplate.testing.ServiceStreamsConfig;
 import dev.streamtemplate.testing.TestKafkaClusters;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.runtime.configuration.DurationConverter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * per partition, and hold the same carts and orders in its stores.
  *
  * <p>The service runs as plain Kafka Streams instances of {@link CartTopology} with the Kafka Streams
- * settings of {@code application.properties} ({@link ServiceConfiguration}) and its real application
+ * settings of {@code application.properties} ({@code ServiceStreamsConfig}, test profile) and its real application
  * id, one instance per "run". The test runs in a JVM of its own (a surefire execution of its own,
  * see the pom) with a broker of its own: in the JVM of the {@code @QuarkusTest} classes the Quarkus
  * application would still be a member of the application's consumer group.
@@ -92,8 +94,8 @@ class CartRebuildTest {
         try (KafkaTopics topics = new KafkaTopics(bootstrap)) {
             topics.create(TopicCatalogue.ALL);
         }
-        ServiceConfiguration service = ServiceConfiguration.load();
-        CartSettings settings = service.cartSettings();
+        ServiceStreamsConfig service = ServiceStreamsConfig.withProfile("test");
+        CartSettings settings = cartSettings(service);
         List<GeneratedEvent> replay = new ShopTrafficGenerator(REPLAY).replay();
         List<GeneratedEvent> catalogue = replay.stream().filter(e -> e.topic().equals(TopicCatalogue.PRODUCTS.name())).toList();
         List<GeneratedEvent> commands = replay.stream().filter(e -> e.topic().equals(TopicCatalogue.CART_EVENTS.name())).toList();
@@ -157,7 +159,14 @@ class CartRebuildTest {
     }
 
     /** Starts the service's topology with its configuration; returns once it runs. */
-    private KafkaStreams start(ServiceConfiguration service, String bootstrap, CartSettings settings) {
+    /** The {@code cart.*} settings, durations parsed by Quarkus' own converter. */
+    private static CartSettings cartSettings(ServiceStreamsConfig service) {
+        DurationConverter durations = new DurationConverter();
+        return new TestCartSettings(durations.convert(service.config().getRawValue("cart.dedup-retention")),
+                durations.convert(service.config().getRawValue("cart.price-history-retention")));
+    }
+
+    private KafkaStreams start(ServiceStreamsConfig service, String bootstrap, CartSettings settings) {
         KafkaStreams streams = new KafkaStreams(CartTopology.build(settings, new SimpleMeterRegistry()),
                 service.kafkaStreams(bootstrap, stateDir));
         streams.start();

@@ -2,13 +2,12 @@ package dev.streamtemplate.cart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.streamtemplate.runtime.errors.DeadLetterDeserializationHandler;
 import dev.streamtemplate.schemas.CartEvent;
 import dev.streamtemplate.schemas.CartEventType;
-import dev.streamtemplate.schemas.EventTimeExtractor;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.Product;
 import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.testing.ServiceStreamsConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +26,6 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -60,16 +58,10 @@ class CartTopologyTest {
     java.nio.file.Path stateDir;
 
     private void start(CartSettings settings) {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "shopping-cart-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, EventTimeExtractor.class);
+        // production configuration (exception handlers, dead-letter topic, timestamp extractor), and:
+        Properties props = ServiceStreamsConfig.forTopologyTest(stateDir);
+        // no record cache: every update reaches the output topics at once
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
-        // as application.properties: unreadable or failing records go to the dead-letter topic
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
-        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, TopicCatalogue.SHOPPING_CART_DLQ.name());
         registry = new SimpleMeterRegistry();
         driver = new TopologyTestDriver(CartTopology.build(settings, registry), props);
         StringSerializer key = new StringSerializer();

@@ -2,14 +2,12 @@ package dev.streamtemplate.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.streamtemplate.runtime.errors.DeadLetterDeserializationHandler;
-import dev.streamtemplate.runtime.errors.DeadLetterProcessingHandler;
 import dev.streamtemplate.runtime.lateness.LateEvent;
-import dev.streamtemplate.schemas.EventTimeExtractor;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.testing.ServiceStreamsConfig;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
@@ -54,19 +52,12 @@ class TrafficTopologyTest {
     @BeforeEach
     void start() {
         registry = new SimpleMeterRegistry();
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "traffic-analytics-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, EventTimeExtractor.class);
+        // production configuration (exception handlers, dead-letter topic, timestamp extractor), and:
+        Properties props = ServiceStreamsConfig.forTopologyTest(stateDir);
         // emit final results at every record, not at most once per wall-clock second
         props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 0L);
-        // as application.properties: unreadable or incomplete records go to the dead-letter topic
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
         // the exception handlers count dead letters in Micrometer's global registry
         Metrics.addRegistry(deadLetters);
-        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, TopicCatalogue.TRAFFIC_ANALYTICS_DLQ.name());
         driver = new TopologyTestDriver(TrafficTopology.build(TestSettings.defaults(), registry), props);
         var key = new StringSerializer();
         pageViews = driver.createInputTopic(TopicCatalogue.PAGE_VIEWS.name(), key, JsonSerde.of(PageView.class));
