@@ -58,37 +58,13 @@ import org.apache.kafka.streams.state.WindowStore;
  *                                                                              ─▶ attributed-revenue-hourly
  * </pre>
  *
- * <p>Semantics. A view qualifies for a purchase of the same user and product when it happened at
- * most {@code attribution.lookback} (60 min) before the purchase, and not after it: the asymmetric
- * join window {@code JoinWindows.ofTimeDifferenceAndGrace(lookback, grace).after(0)}. A purchase's
- * window closes when the stream time of its task passes {@code purchase time + grace}; from then on
- * its attribution is final and emitted once: the latest qualifying view that arrived before, or
- * none ({@code attributed=false}). This is left-join semantics without spurious early results.
- *
- * <p>Why an inner join plus "the purchase alone" and not {@code KStream#leftJoin}: in Kafka Streams
- * 4.2 a left join emits a left record without a match at once when its window end is behind stream
- * time, before its grace period has passed, so an out-of-order purchase can be reported unattributed
- * and then attributed (KAFKA-19536); and it emits the other unmatched records only when a later
- * record advances stream time, at most once per wall-clock second. Neither can be told apart from a
- * final result downstream. Here every on-time purchase enters the per-purchase window itself, the
- * join adds its views, and Kafka Streams' own on-window-close emission decides when it is final.
- *
- * <p>Late records, each to {@code late-events} with the closed window and its lateness:
- * <ul>
- *   <li>a purchase that arrives after its own window closed (aggregation
- *       {@code attribution-purchases}): it could only see part of its views, which the join
- *       stores keep for {@code lookback + grace} only;</li>
- *   <li>a view so old that every purchase it could join has closed, {@code viewTime + lookback +
- *       grace < streamTime} (aggregation {@code attribution-views}); Kafka Streams would otherwise
- *       drop it from its join store as expired;</li>
- *   <li>a view that joins a purchase whose window has already closed (aggregation
- *       {@code purchase-attribution}, the late event holds the purchase and the view): the purchase's
- *       attribution was already emitted without it;</li>
- *   <li>an attribution whose revenue window has closed (aggregation {@code attributed-revenue}).</li>
- * </ul>
- * All routing uses the task's stream time, so the judgement depends on the order in which a task
- * processes its records (see the README on repartition lateness). Names of processors, stores and
- * repartition topics are fixed here; changelogs are {@code purchase-attribution-<store>-changelog}.
+ * <p>Contract: one final record per on-time purchase on {@code attributed-purchases}, attributed to the latest product
+ * view of the same user and product at most {@code attribution.lookback} before it, or unattributed; emitted when the
+ * purchase's 1 ms window closes ({@code purchase time + grace} behind stream time). Late purchases and views, and
+ * attributions too late for their revenue hour, go to {@code late-events}. Why an inner join plus "the purchase alone"
+ * and not {@code KStream#leftJoin} (KAFKA-19536), and each late-record rule: {@code docs/design/purchase-attribution.md}.
+ * Processors, stores and repartition topics are named here; changelogs are
+ * {@code purchase-attribution-<store>-changelog}.
  */
 @ApplicationScoped
 public class AttributionTopology {
