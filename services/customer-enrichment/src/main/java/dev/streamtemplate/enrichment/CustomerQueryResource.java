@@ -1,5 +1,12 @@
 package dev.streamtemplate.enrichment;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import dev.streamtemplate.runtime.query.KeyParameter;
 import dev.streamtemplate.runtime.query.QueryRouter;
 import jakarta.inject.Inject;
@@ -38,7 +45,16 @@ public class CustomerQueryResource {
      */
     @GET
     @Path("customers/{userId}")
-    public CompletionStage<Response> customer(@PathParam("userId") String userId) {
+    @Operation(summary = "The customer-360 row of a user", description = "Profile and lifetime purchase statistics.")
+    @APIResponse(responseCode = "200", description = "the user's row",
+            content = @Content(schema = @Schema(implementation = Customer360.class),
+                    examples = @ExampleObject(name = "a customer", value = """
+                            {"userId":"u-0001","name":"Ada Example","email":"ada@example.com","tier":"GOLD","country":"DE",
+                             "purchases":3,"spendCents":{"EUR":5997},"lastPurchaseAt":"2026-11-21T10:15:00Z"}""")))
+    @APIResponse(responseCode = "404", description = "the user has no live profile")
+    public CompletionStage<Response> customer(
+            @Parameter(description = "the user id", example = "u-0001", schema = @Schema(type = SchemaType.STRING, maxLength = KeyParameter.LONGEST))
+            @PathParam("userId") String userId) {
         KeyParameter.require("userId", userId);
         return router.value(CustomerEnrichmentTopology.CUSTOMERS_BY_USER, userId,
                 () -> new NotFoundException("no customer '" + userId + "'"));
@@ -54,7 +70,17 @@ public class CustomerQueryResource {
      */
     @GET
     @Path("orders/{orderId}")
-    public CompletionStage<Response> order(@PathParam("orderId") String orderId) {
+    @Operation(summary = "The lines of an order with their products' current names and categories",
+            description = "One entry per product of the order, never empty.")
+    @APIResponse(responseCode = "200", description = "the order's lines",
+            content = @Content(schema = @Schema(implementation = OrderLine.class, type = SchemaType.ARRAY),
+                    examples = @ExampleObject(name = "one line", value = """
+                            [{"orderId":"o-6f1c0d2e","productId":"p-0042","userId":"u-0001","quantity":1,"amountCents":1999,
+                              "currency":"EUR","purchasedAt":"2026-11-21T10:15:00Z","productName":"Kettle","productCategory":"kitchen"}]""")))
+    @APIResponse(responseCode = "404", description = "no line of the order is known")
+    public CompletionStage<Response> order(
+            @Parameter(description = "the order id", example = "o-6f1c0d2e", schema = @Schema(type = SchemaType.STRING, maxLength = KeyParameter.LONGEST))
+            @PathParam("orderId") String orderId) {
         KeyParameter.require("orderId", orderId);
         return router.withPrefix(CustomerEnrichmentTopology.ORDER_LINES_BY_ORDER, OrderPartitioner.forOrder(orderId),
                 lines -> {

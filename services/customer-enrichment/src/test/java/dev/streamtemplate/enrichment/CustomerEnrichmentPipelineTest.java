@@ -9,6 +9,8 @@ import dev.streamtemplate.generator.EventPublisher;
 import dev.streamtemplate.generator.GeneratedEvent;
 import dev.streamtemplate.generator.GeneratorConfig;
 import dev.streamtemplate.generator.ShopTrafficGenerator;
+import dev.streamtemplate.runtime.query.QueryHeaders;
+import dev.streamtemplate.runtime.query.QueryRouter;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Product;
@@ -17,20 +19,22 @@ import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.schemas.UserChange;
 import dev.streamtemplate.schemas.UserProfile;
 import dev.streamtemplate.testing.FreshStateDirectory;
-import dev.streamtemplate.runtime.query.QueryHeaders;
 import dev.streamtemplate.testing.KafkaTestResource;
+import dev.streamtemplate.testing.OpenApiContract;
 import dev.streamtemplate.testing.PoisonRecords;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Comparator;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -246,5 +250,13 @@ class CustomerEnrichmentPipelineTest {
     private static <V> List<TopicRecord<String, V>> read(String topic, Class<V> type) {
         return new TopicReader<>(KafkaTestResource.bootstrapServers(), new StringDeserializer(), JsonSerde.of(type))
                 .readAll(topic);
+    }
+
+    /** Every route is in {@code /q/openapi} with its parameters, answers, error bodies and an example ({@link OpenApiContract}). */
+    @Test
+    void theHttpApiDescribesItself() {
+        List<String> routes = OpenApiContract.verify(URI.create("http://localhost:" + RestAssured.port),
+                CustomerQueryResource.class, QueryRouter.class);
+        assertThat(routes).contains("GET /customers/{userId}", "GET /orders/{orderId}", "GET /streams/instances", "GET /streams/instance");
     }
 }

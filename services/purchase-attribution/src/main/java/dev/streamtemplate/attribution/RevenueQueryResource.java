@@ -1,5 +1,12 @@
 package dev.streamtemplate.attribution;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import dev.streamtemplate.runtime.query.KeyParameter;
 import dev.streamtemplate.runtime.query.QueryRouter;
 import dev.streamtemplate.runtime.query.TimeRange;
@@ -44,8 +51,21 @@ public class RevenueQueryResource {
      */
     @GET
     @Path("revenue")
-    public CompletionStage<Response> revenue(@QueryParam("page") String page, @QueryParam("from") String from,
-                                             @QueryParam("to") String to) {
+    @Operation(summary = "Revenue attributed to a landing page per hour",
+            description = "Windows starting in [from, to), oldest first, the open window included; revenue per ISO-4217"
+                    + " currency in minor units; an unknown page is an empty array.")
+    @APIResponse(responseCode = "200", description = "the page's windows",
+            content = @Content(schema = @Schema(implementation = PageRevenue.class, type = SchemaType.ARRAY),
+                    examples = @ExampleObject(name = "one hour", value = """
+                            [{"page":"/products/p-0042","windowStart":"2026-11-21T10:00:00Z","windowEnd":"2026-11-21T11:00:00Z",
+                              "revenueCents":{"EUR":1999},"purchases":1}]""")))
+    public CompletionStage<Response> revenue(
+            @Parameter(description = "the landing page", required = true, example = "/products/p-0042",
+                    schema = @Schema(type = SchemaType.STRING, maxLength = KeyParameter.LONGEST)) @QueryParam("page") String page,
+            @Parameter(description = "earliest window start, inclusive (ISO-8601)", required = true,
+                    example = "2026-11-21T10:00:00Z", schema = @Schema(type = SchemaType.STRING, format = "date-time")) @QueryParam("from") String from,
+            @Parameter(description = "latest window start, exclusive (ISO-8601), at most 31 days after from", required = true,
+                    example = "2026-11-22T10:00:00Z", schema = @Schema(type = SchemaType.STRING, format = "date-time")) @QueryParam("to") String to) {
         KeyParameter.require("page", page);
         TimeRange range = TimeRange.parse(from, to, LONGEST_RANGE);
         return router.windows(stores.revenue(), page, range, windows -> windows.stream()

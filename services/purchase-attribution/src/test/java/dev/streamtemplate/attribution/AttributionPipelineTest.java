@@ -11,19 +11,23 @@ import dev.streamtemplate.generator.GeneratedEvent;
 import dev.streamtemplate.generator.GeneratorConfig;
 import dev.streamtemplate.generator.ShopTrafficGenerator;
 import dev.streamtemplate.runtime.lateness.LateEvent;
+import dev.streamtemplate.runtime.query.QueryRouter;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.KafkaTestResource;
+import dev.streamtemplate.testing.OpenApiContract;
 import dev.streamtemplate.testing.PoisonRecords;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -296,5 +300,13 @@ class AttributionPipelineTest {
     private static <V> List<TopicRecord<String, V>> read(String topic, Class<V> type) {
         Deserializer<V> values = JsonSerde.of(type);
         return new TopicReader<>(KafkaTestResource.bootstrapServers(), new StringDeserializer(), values).readAll(topic);
+    }
+
+    /** Every route is in {@code /q/openapi} with its parameters, answers, error bodies and an example ({@link OpenApiContract}). */
+    @Test
+    void theHttpApiDescribesItself() {
+        List<String> routes = OpenApiContract.verify(URI.create("http://localhost:" + RestAssured.port),
+                RevenueQueryResource.class, QueryRouter.class);
+        assertThat(routes).contains("GET /revenue", "GET /streams/instances", "GET /streams/instance");
     }
 }

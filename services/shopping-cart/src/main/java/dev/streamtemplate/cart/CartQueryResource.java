@@ -1,5 +1,12 @@
 package dev.streamtemplate.cart;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import dev.streamtemplate.runtime.query.InvalidQueryException;
 import dev.streamtemplate.runtime.query.KeyParameter;
 import dev.streamtemplate.runtime.query.QueryRouter;
@@ -34,6 +41,12 @@ import java.util.concurrent.CompletionStage;
 @Produces(MediaType.APPLICATION_JSON)
 public class CartQueryResource {
 
+    private static final String ORDER_EXAMPLE = """
+            {"orderId":"o-3f2504e0-4f89-11d3-9a0c-0305e82c3301","userId":"u-0001","checkoutEventId":"e-0007",
+             "lines":[{"productId":"p-0042","quantity":2,"unitPriceCents":1999,"currency":"EUR","amountCents":3998}],
+             "totalCents":{"EUR":3998},"placedAt":"2026-11-21T10:05:00Z"}""";
+    private static final String ORDER_EXAMPLE_ARRAY = "[" + ORDER_EXAMPLE + "]";
+
     @Inject
     QueryRouter router;
 
@@ -48,7 +61,16 @@ public class CartQueryResource {
      */
     @GET
     @Path("cart")
-    public CompletionStage<Response> cart(@PathParam("userId") String userId) {
+    @Operation(summary = "The current cart of a user", description = "Items with the prices at the time of adding, and totals per currency.")
+    @APIResponse(responseCode = "200", description = "the cart",
+            content = @Content(schema = @Schema(implementation = Cart.class),
+                    examples = @ExampleObject(name = "two items", value = """
+                            {"userId":"u-0001","items":[{"productId":"p-0042","quantity":2,"unitPriceCents":1999,"currency":"EUR",
+                              "addedAt":"2026-11-21T10:00:00Z"}],"totalCents":{"EUR":3998},"updatedAt":"2026-11-21T10:00:00Z"}""")))
+    @APIResponse(responseCode = "404", description = "the user has no cart: never had one, or it was emptied")
+    public CompletionStage<Response> cart(
+            @Parameter(description = "the user id", example = "u-0001", schema = @Schema(type = SchemaType.STRING, maxLength = KeyParameter.LONGEST))
+            @PathParam("userId") String userId) {
         KeyParameter.require("userId", userId);
         return router.value(CartTopology.CARTS_BY_USER, userId,
                 () -> new NotFoundException("user '" + userId + "' has no cart (no items)"));
@@ -63,7 +85,13 @@ public class CartQueryResource {
      */
     @GET
     @Path("orders")
-    public CompletionStage<Response> orders(@PathParam("userId") String userId) {
+    @Operation(summary = "Every order of a user", description = "Oldest first (by placedAt, then order id); empty when none.")
+    @APIResponse(responseCode = "200", description = "the user's orders",
+            content = @Content(schema = @Schema(implementation = Order.class, type = SchemaType.ARRAY),
+                    examples = @ExampleObject(name = "one order", value = ORDER_EXAMPLE_ARRAY)))
+    public CompletionStage<Response> orders(
+            @Parameter(description = "the user id", example = "u-0001", schema = @Schema(type = SchemaType.STRING, maxLength = KeyParameter.LONGEST))
+            @PathParam("userId") String userId) {
         KeyParameter.require("userId", userId);
         return router.withPrefix(CartTopology.ORDERS_BY_USER, Order.storeKey(userId, ""), orders -> ofUser(userId, orders));
     }
@@ -78,7 +106,18 @@ public class CartQueryResource {
      */
     @GET
     @Path("orders/{orderId}")
-    public CompletionStage<Response> order(@PathParam("userId") String userId, @PathParam("orderId") String orderId) {
+    @Operation(summary = "One order of a user")
+    @APIResponse(responseCode = "200", description = "the order",
+            content = @Content(schema = @Schema(implementation = Order.class),
+                    examples = @ExampleObject(name = "an order", value = ORDER_EXAMPLE)))
+    @APIResponse(responseCode = "404", description = "the user has no such order")
+    public CompletionStage<Response> order(
+            @Parameter(description = "the user id", example = "u-0001", schema = @Schema(type = SchemaType.STRING, maxLength = KeyParameter.LONGEST))
+            @PathParam("userId") String userId,
+            @Parameter(description = "the order id: o- and a UUID in lower-case hex",
+                    example = "o-3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+                    schema = @Schema(type = SchemaType.STRING, pattern = "^o-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"))
+            @PathParam("orderId") String orderId) {
         KeyParameter.require("userId", userId);
         if (orderId == null || !Order.ID_FORMAT.matcher(orderId).matches()) {
             throw new InvalidQueryException("'orderId' must be 'o-' and a UUID in lower-case hex, was '"

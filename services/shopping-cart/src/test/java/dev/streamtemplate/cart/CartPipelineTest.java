@@ -10,19 +10,23 @@ import dev.streamtemplate.generator.EventPublisher;
 import dev.streamtemplate.generator.GeneratedEvent;
 import dev.streamtemplate.generator.GeneratorConfig;
 import dev.streamtemplate.generator.ShopTrafficGenerator;
+import dev.streamtemplate.runtime.query.QueryRouter;
 import dev.streamtemplate.schemas.CartEvent;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.Product;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.KafkaTestResource;
+import dev.streamtemplate.testing.OpenApiContract;
 import dev.streamtemplate.testing.PoisonRecords;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -34,8 +38,8 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.awaitility.Awaitility;
@@ -292,4 +296,12 @@ class CartPipelineTest {
                 .readAll(topic);
     }
 
+
+    /** Every route is in {@code /q/openapi} with its parameters, answers, error bodies and an example ({@link OpenApiContract}). */
+    @Test
+    void theHttpApiDescribesItself() {
+        List<String> routes = OpenApiContract.verify(URI.create("http://localhost:" + RestAssured.port),
+                CartQueryResource.class, QueryRouter.class);
+        assertThat(routes).contains("GET /users/{userId}/cart", "GET /users/{userId}/orders", "GET /users/{userId}/orders/{orderId}", "GET /streams/instances", "GET /streams/instance");
+    }
 }

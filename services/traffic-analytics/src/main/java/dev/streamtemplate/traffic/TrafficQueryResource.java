@@ -1,5 +1,13 @@
 package dev.streamtemplate.traffic;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import dev.streamtemplate.runtime.query.AcrossInstancesAnswer;
 import dev.streamtemplate.runtime.query.InvalidQueryException;
 import dev.streamtemplate.runtime.query.KeyParameter;
 import dev.streamtemplate.runtime.query.QueryableStore;
@@ -59,8 +67,23 @@ public class TrafficQueryResource {
      */
     @GET
     @Path("page-views")
-    public CompletionStage<Response> pageViews(@QueryParam("page") String page, @QueryParam("from") String from,
-                                               @QueryParam("to") String to, @QueryParam("window") String window) {
+    @Operation(summary = "Page views of one page per window",
+            description = "Windows starting in [from, to), oldest first, open windows included; an unknown page is an empty array.")
+    @APIResponse(responseCode = "200", description = "the page's windows",
+            content = @Content(schema = @Schema(implementation = PageViewCount.class, type = SchemaType.ARRAY),
+                    examples = @ExampleObject(name = "two windows", value = """
+                            [{"page":"/home","windowStart":"2026-11-21T10:00:00Z","windowEnd":"2026-11-21T10:01:00Z","count":42},
+                             {"page":"/home","windowStart":"2026-11-21T10:01:00Z","windowEnd":"2026-11-21T10:02:00Z","count":17}]""")))
+    public CompletionStage<Response> pageViews(
+            @Parameter(description = "the page path", required = true, example = "/home",
+                    schema = @Schema(type = SchemaType.STRING, maxLength = KeyParameter.LONGEST)) @QueryParam("page") String page,
+            @Parameter(description = "earliest window start, inclusive (ISO-8601)", required = true,
+                    example = "2026-11-21T10:00:00Z", schema = @Schema(type = SchemaType.STRING, format = "date-time")) @QueryParam("from") String from,
+            @Parameter(description = "latest window start, exclusive (ISO-8601), at most 7 days after from", required = true,
+                    example = "2026-11-21T11:00:00Z", schema = @Schema(type = SchemaType.STRING, format = "date-time")) @QueryParam("to") String to,
+            @Parameter(description = "tumbling (1-minute windows, the default) or hopping (5-minute windows advancing by 1 minute)",
+                    example = "tumbling", schema = @Schema(type = SchemaType.STRING, enumeration = {"tumbling", "hopping"}, defaultValue = "tumbling"))
+            @QueryParam("window") String window) {
         KeyParameter.require("page", page);
         TimeRange range = TimeRange.parse(from, to, LONGEST_RANGE);
         QueryableStore.Window<String, Long> store;
@@ -84,7 +107,15 @@ public class TrafficQueryResource {
      */
     @GET
     @Path("users/{userId}/sessions")
-    public CompletionStage<Response> sessions(@PathParam("userId") String userId) {
+    @Operation(summary = "The browsing sessions of a user",
+            description = "Closed sessions and the one in progress, oldest first; an unknown user is an empty array.")
+    @APIResponse(responseCode = "200", description = "the user's sessions",
+            content = @Content(schema = @Schema(implementation = UserSession.class, type = SchemaType.ARRAY),
+                    examples = @ExampleObject(name = "one session", value = """
+                            [{"userId":"u-0001","start":"2026-11-21T10:00:05Z","end":"2026-11-21T10:12:40Z","pageViews":9}]""")))
+    public CompletionStage<Response> sessions(
+            @Parameter(description = "the user id", example = "u-0001", schema = @Schema(type = SchemaType.STRING, maxLength = KeyParameter.LONGEST))
+            @PathParam("userId") String userId) {
         KeyParameter.require("userId", userId);
         return router.sessions(stores.sessions(), userId, sessions -> sessions.stream()
                 .map(w -> new UserSession(userId, w.start(), w.end(), w.value()))
@@ -100,7 +131,15 @@ public class TrafficQueryResource {
      */
     @GET
     @Path("users/{userId}/purchase-bursts")
-    public CompletionStage<Response> purchaseBursts(@PathParam("userId") String userId) {
+    @Operation(summary = "The purchase bursts of a user",
+            description = "Sliding windows with at least the burst threshold of purchases, oldest first, open windows included.")
+    @APIResponse(responseCode = "200", description = "the user's bursts, empty when none",
+            content = @Content(schema = @Schema(implementation = PurchaseBurst.class, type = SchemaType.ARRAY),
+                    examples = @ExampleObject(name = "one burst", value = """
+                            [{"userId":"u-0001","windowStart":"2026-11-21T10:00:00Z","windowEnd":"2026-11-21T10:10:00Z","purchases":3}]""")))
+    public CompletionStage<Response> purchaseBursts(
+            @Parameter(description = "the user id", example = "u-0001", schema = @Schema(type = SchemaType.STRING, maxLength = KeyParameter.LONGEST))
+            @PathParam("userId") String userId) {
         KeyParameter.require("userId", userId);
         return router.allWindows(stores.purchaseBursts(), userId, windows -> windows.stream()
                 .filter(w -> settings.isBurst(w.value()))
@@ -122,8 +161,22 @@ public class TrafficQueryResource {
      */
     @GET
     @Path("top-pages")
-    public CompletionStage<Response> topPages(@QueryParam("from") String from, @QueryParam("to") String to,
-                             @QueryParam("limit") @DefaultValue("10") String limit) {
+    @Operation(summary = "The most viewed pages over a time range, from every instance",
+            description = "Views summed over the one-minute windows starting in [from, to), most viewed first, ties by page;"
+                    + " results are {page, views}. complete=false and X-Query-Partial: true when some partitions did not answer.")
+    @APIResponse(responseCode = "200", description = "the merged answer of every instance",
+            content = @Content(schema = @Schema(implementation = AcrossInstancesAnswer.class),
+                    examples = @ExampleObject(name = "complete", value = """
+                            {"complete":true,"partitions":4,"missingPartitions":[],"answeredBy":["10.0.0.5:8081","10.0.0.6:8081"],
+                             "unreachable":[],"results":[{"page":"/home","views":1200},{"page":"/search","views":640}]}""")))
+    public CompletionStage<Response> topPages(
+            @Parameter(description = "earliest window start, inclusive (ISO-8601)", required = true,
+                    example = "2026-11-21T10:00:00Z", schema = @Schema(type = SchemaType.STRING, format = "date-time")) @QueryParam("from") String from,
+            @Parameter(description = "latest window start, exclusive (ISO-8601), at most 7 days after from", required = true,
+                    example = "2026-11-21T11:00:00Z", schema = @Schema(type = SchemaType.STRING, format = "date-time")) @QueryParam("to") String to,
+            @Parameter(description = "how many pages", example = "10",
+                    schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000", defaultValue = "10"))
+            @QueryParam("limit") @DefaultValue("10") String limit) {
         TimeRange range = TimeRange.parse(from, to, LONGEST_RANGE);
         int top;
         try {

@@ -13,14 +13,16 @@ import dev.streamtemplate.generator.GeneratedEvent;
 import dev.streamtemplate.generator.GeneratorConfig;
 import dev.streamtemplate.generator.ShopTrafficGenerator;
 import dev.streamtemplate.runtime.lateness.LateEvent;
+import dev.streamtemplate.runtime.query.QueryHeaders;
+import dev.streamtemplate.runtime.query.QueryRouter;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
-import dev.streamtemplate.runtime.query.QueryHeaders;
 import dev.streamtemplate.testing.FreshStateDirectory;
-import dev.streamtemplate.testing.PoisonRecords;
 import dev.streamtemplate.testing.KafkaTestResource;
+import dev.streamtemplate.testing.OpenApiContract;
+import dev.streamtemplate.testing.PoisonRecords;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;
 import dev.streamtemplate.traffic.WindowOracle.In;
@@ -29,9 +31,10 @@ import dev.streamtemplate.traffic.WindowOracle.Result;
 import dev.streamtemplate.traffic.WindowOracle.Window;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
-import org.apache.kafka.streams.KafkaStreams;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +48,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KafkaStreams;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -476,5 +480,13 @@ class TrafficPipelineTest {
         Awaitility.await(topic + " to equal the oracle (" + expected.size() + " windows)")
                 .atMost(PIPELINE_BOUND).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(actual.call()).as(topic).containsExactlyInAnyOrderElementsOf(expected));
+    }
+
+    /** Every route is in {@code /q/openapi} with its parameters, answers, error bodies and an example ({@link OpenApiContract}). */
+    @Test
+    void theHttpApiDescribesItself() {
+        List<String> routes = OpenApiContract.verify(URI.create("http://localhost:" + RestAssured.port),
+                TrafficQueryResource.class, QueryRouter.class);
+        assertThat(routes).contains("GET /page-views", "GET /top-pages", "GET /users/{userId}/sessions", "GET /users/{userId}/purchase-bursts", "GET /streams/instances", "GET /streams/instance");
     }
 }

@@ -1,5 +1,7 @@
 package dev.streamtemplate.runtime.query;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 /**
  * The JSON body of every HTTP error answer: {@code {"status":400,"error":"Bad Request","message":"..."}}.
  *
@@ -7,5 +9,10 @@ package dev.streamtemplate.runtime.query;
  * @param error   the status reason phrase
  * @param message what was wrong, in words the caller can act on
  */
-public record ApiError(int status, String error, String message) {
+@Schema(name = "ApiError", description = "The body of every error answer", requiredProperties = {"status", "error", "message"},
+        examples = "{\"status\":400,\"error\":\"Bad Request\",\"message\":\"'page' is required\"}")
+public record ApiError(
+        @Schema(description = "the HTTP status code", examples = "400") int status,
+        @Schema(description = "the status reason phrase", examples = "Bad Request") String error,
+        @Schema(description = "what was wrong, in words the caller can act on") String message) {
 }

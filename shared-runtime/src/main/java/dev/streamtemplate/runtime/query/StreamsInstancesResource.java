@@ -1,5 +1,11 @@
 package dev.streamtemplate.runtime.query;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -83,6 +89,14 @@ public class StreamsInstancesResource {
      */
     @GET
     @Path("instances")
+    @Operation(summary = "Every instance of this service, each with its state and its stores' active and standby partitions",
+            description = "Each instance is asked for its own view at once; one that does not answer is listed with reachable=false.")
+    @APIResponse(responseCode = "200", description = "the instances, ordered by host:port",
+            content = @Content(schema = @Schema(implementation = InstanceView.class, type = SchemaType.ARRAY),
+                    examples = @ExampleObject(name = "two instances", value = """
+                            [{"instance":"10.0.0.5:8081","reachable":true,"state":"RUNNING",
+                              "stores":{"page-views-tumbling-store":{"active":[0,1],"standby":[2,3],"offsetLag":{"0":0,"1":0,"2":4,"3":0}}}},
+                             {"instance":"10.0.0.6:8081","reachable":false,"state":null,"stores":{}}]""")))
     @Blocking // this instance's own view asks the broker for its store lags
     public CompletionStage<List<InstanceView>> instances() {
         Collection<StreamsMetadata> clients;
@@ -127,6 +141,12 @@ public class StreamsInstancesResource {
      */
     @GET
     @Path("instance")
+    @Operation(summary = "This instance: its state and, per store, the partitions of its active and standby tasks")
+    @APIResponse(responseCode = "200", description = "this instance's view",
+            content = @Content(schema = @Schema(implementation = InstanceView.class),
+                    examples = @ExampleObject(name = "one instance", value = """
+                            {"instance":"10.0.0.5:8081","reachable":true,"state":"RUNNING",
+                             "stores":{"page-views-tumbling-store":{"active":[0,1],"standby":[2,3],"offsetLag":{"0":0,"1":0,"2":4,"3":0}}}}""")))
     public InstanceView instance() {
         Map<Integer, Set<String>> storesBySubtopology = new HashMap<>();
         for (TopologyDescription.Subtopology subtopology : topology.describe().subtopologies()) {
