@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runs of the event generator ({@code services/event-generator}, main class {@value #MAIN_CLASS}) as child JVMs,
+ * Runs of the event generator ({@code tools/event-generator}, main class {@value #MAIN_CLASS}) as child JVMs,
  * on its jar plus the runtime classpath its build writes to {@code target/classpath.txt}.
  *
  * <p>The local stack runs it twice, one run after the other: a {@linkplain #REPLAY replay} of the last two hours
@@ -22,7 +22,7 @@ public final class EventGeneratorProcess {
     /** The generator's main class. */
     public static final String MAIN_CLASS = "dev.streamtemplate.generator.Main";
     /** The Maven command (from the repository root) that builds the generator. */
-    public static final String BUILD_COMMAND = "mvn -B -q install -DskipTests -pl services/event-generator -am";
+    public static final String BUILD_COMMAND = "mvn -B -q install -DskipTests -pl tools/event-generator -am";
     /** The generator JVM's options. */
     public static final List<String> JVM_OPTIONS = List.of("-Xmx256m");
 
@@ -47,7 +47,7 @@ public final class EventGeneratorProcess {
 
         /** The build of generator version {@code version}. */
         public static Build of(String version) {
-            Path target = Path.of("services", "event-generator", "target");
+            Path target = Path.of("tools", "event-generator", "target");
             return new Build(target.resolve("event-generator-" + version + ".jar"), target.resolve("classpath.txt"));
         }
     }

@@ -30,7 +30,7 @@ import org.apache.kafka.clients.admin.Admin;
  * <ol>
  *   <li>a real single-node KRaft Kafka broker as a child process ({@link KafkaBrokerProcess});</li>
  *   <li>every topic of {@link TopicCatalogue#ALL} ({@link TopicCreator});</li>
- *   <li>every service of {@link ServiceCatalogue} as a child JVM ({@link ServiceProcess});</li>
+ *   <li>every service of {@link StackServices} as a child JVM ({@link ServiceProcess});</li>
  *   <li>Prometheus, when installed, scraping every service with the services' rules loaded
  *       ({@link PrometheusProcess}); without it the stack says how to install it and runs on;</li>
  *   <li>waits until every service is ready;</li>
@@ -104,9 +104,9 @@ public final class LocalStack {
         try {
             RepositoryLayout repository = RepositoryLayout.locate(workingDir);
             EventGeneratorProcess.Build generator = EventGeneratorProcess.Build.of(version());
-            repository.checkBuilt(ServiceCatalogue.SERVICES, generator);
+            repository.checkBuilt(StackServices.SERVICES, generator);
             String brokerClasspath = KafkaBrokerProcess.classpathFrom(brokerClasspathFile(repository));
-            for (ServiceSpec spec : ServiceCatalogue.SERVICES) {
+            for (ServiceSpec spec : StackServices.SERVICES) {
                 ServiceProcess.checkPortFree(spec);
             }
             Optional<Path> prometheusExecutable = PrometheusProcess.executable();
@@ -191,7 +191,7 @@ public final class LocalStack {
     private List<ServiceProcess> startServices(RepositoryLayout repository, String bootstrapServers)
             throws IOException, StackFailure {
         List<ServiceProcess> services = new ArrayList<>();
-        for (ServiceSpec spec : ServiceCatalogue.SERVICES) {
+        for (ServiceSpec spec : StackServices.SERVICES) {
             ServiceProcess service = ServiceProcess.start(spec, repository.root(), bootstrapServers, dataDir, children);
             services.add(service);
             say(spec.name(), "starting on http://localhost:" + spec.httpPort() + " (pid " + service.child().pid()
@@ -214,7 +214,7 @@ public final class LocalStack {
             port = LocalPorts.pickFree();
         }
         PrometheusProcess prometheus = PrometheusProcess.start(executable, port, repository.root(),
-                ServiceCatalogue.SERVICES, dataDir, children);
+                StackServices.SERVICES, dataDir, children);
         prometheus.awaitReady(http);
         say("prometheus", "up on " + prometheus.uri("/") + ", scraping every service every "
                 + PrometheusProcess.SCRAPE_INTERVAL.toSeconds() + " s, rules " + PrometheusProcess.RULES + " (pid "

@@ -40,7 +40,7 @@ public final class ServiceProcess {
         if (!LocalPorts.isFree(spec.httpPort())) {
             throw new StackFailure("HTTP port " + spec.httpPort() + " of " + spec.name()
                     + " is already in use (another local stack, or a service started by hand?). "
-                    + "Stop whatever listens there, or change the port in ServiceCatalogue.");
+                    + "Stop whatever listens there, or change the port in StackServices.");
         }
     }
 

@@ -11,7 +11,7 @@ import org.testcontainers.kafka.KafkaContainer;
  */
 public final class ContainerKafkaCluster implements TestKafkaCluster {
 
-    /** The image used unless system property {@value TestKafkaClusters#IMAGE_PROPERTY} names another. */
+    /** The image used unless system property {@value TestKafkaClusterChoice#IMAGE_PROPERTY} names another. */
     public static final String DEFAULT_IMAGE = "apache/kafka:4.2.1";
 
     private final KafkaContainer container;
@@ -47,9 +47,9 @@ public final class ContainerKafkaCluster implements TestKafkaCluster {
         Objects.requireNonNull(image, "image");
         if (!DockerEngineProbe.testcontainersSaysAvailable()) {
             throw new IllegalStateException("Kafka in a container (" + image + ") was asked for ("
-                    + TestKafkaClusters.CHOICE_PROPERTY + "=container), but Testcontainers finds no reachable Docker "
-                    + "engine. Start one, or use -D" + TestKafkaClusters.CHOICE_PROPERTY + "=embedded (in-JVM broker) "
-                    + "or -D" + TestKafkaClusters.CHOICE_PROPERTY + "=auto.");
+                    + TestKafkaClusterChoice.CHOICE_PROPERTY + "=container), but Testcontainers finds no reachable Docker "
+                    + "engine. Start one, or use -D" + TestKafkaClusterChoice.CHOICE_PROPERTY + "=embedded (in-JVM broker) "
+                    + "or -D" + TestKafkaClusterChoice.CHOICE_PROPERTY + "=auto.");
         }
         KafkaContainer container = new KafkaContainer(image)
                 .withEnv("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")

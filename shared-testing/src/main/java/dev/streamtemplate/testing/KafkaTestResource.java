@@ -15,7 +15,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Quarkus test resource giving a {@code @QuarkusTest} a real Kafka broker: the JVM's shared cluster
- * ({@link TestKafkaClusters#shared()}, started on first use and reused by every test class and Quarkus restart),
+ * ({@link TestKafkaClusterChoice#shared()}, started on first use and reused by every test class and Quarkus restart),
  * with topics created before the application starts.
  *
  * <pre>{@code
@@ -99,7 +99,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
      */
     @Override
     public Map<String, String> start() {
-        if (TestKafkaClusters.resolve(TestKafkaClusters.configuredChoice()) == TestKafkaClusters.Choice.EMBEDDED) {
+        if (TestKafkaClusterChoice.resolve(TestKafkaClusterChoice.configuredChoice()) == TestKafkaClusterChoice.Choice.EMBEDDED) {
             quietBrokerLoggers(brokerLogLevel); // before the broker starts, to quiet its startup too
         }
         String bootstrapServers = bootstrapServers();
@@ -110,7 +110,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("kafka.bootstrap.servers", bootstrapServers);
         config.put("quarkus.kafka-streams.bootstrap-servers", bootstrapServers);
         config.put("quarkus.kafka.devservices.enabled", "false");
-        if (TestKafkaClusters.sharedIsEmbedded()) {
+        if (TestKafkaClusterChoice.sharedIsEmbedded()) {
             for (String logger : BROKER_LOGGERS) {
                 config.put("quarkus.log.category.\"" + logger + "\".level", brokerLogLevel);
             }
@@ -131,7 +131,7 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
      * @throws IllegalStateException if the cluster cannot be started
      */
     public static String bootstrapServers() {
-        return TestKafkaClusters.shared().bootstrapServers();
+        return TestKafkaClusterChoice.shared().bootstrapServers();
     }
 
     private static List<TopicSpec> topicsFor(String arg) {

@@ -3,8 +3,8 @@ package dev.streamtemplate.testing;
 /**
  * A running Kafka cluster that tests connect to.
  *
- * <p>Obtain one from {@link TestKafkaClusters#shared()} (one per test JVM, closed when the JVM exits) or
- * {@link TestKafkaClusters#start(TestKafkaClusters.Choice)} (yours to close).
+ * <p>Obtain one from {@link TestKafkaClusterChoice#shared()} (one per test JVM, closed when the JVM exits) or
+ * {@link TestKafkaClusterChoice#start(TestKafkaClusterChoice.Choice)} (yours to close).
  */
 public interface TestKafkaCluster extends AutoCloseable {
 
@@ -24,7 +24,7 @@ public interface TestKafkaCluster extends AutoCloseable {
 
     /**
      * Stops the cluster and deletes its data. Calling it again does nothing. The cluster returned by
-     * {@link TestKafkaClusters#shared()} ignores this call: a JVM shutdown hook closes it.
+     * {@link TestKafkaClusterChoice#shared()} ignores this call: a JVM shutdown hook closes it.
      *
      * @throws IllegalStateException if the broker could not be stopped cleanly
      */

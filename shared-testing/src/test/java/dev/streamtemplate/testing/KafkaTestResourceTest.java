@@ -21,7 +21,7 @@ class KafkaTestResourceTest {
         Map<String, String> config = resource.start();
 
         String bootstrap = KafkaTestResource.bootstrapServers();
-        assertThat(bootstrap).isEqualTo(TestKafkaClusters.shared().bootstrapServers());
+        assertThat(bootstrap).isEqualTo(TestKafkaClusterChoice.shared().bootstrapServers());
         assertThat(config)
                 .containsEntry("kafka.bootstrap.servers", bootstrap)
                 .containsEntry("quarkus.kafka-streams.bootstrap-servers", bootstrap)

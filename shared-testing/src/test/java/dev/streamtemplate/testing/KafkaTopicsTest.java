@@ -24,7 +24,7 @@ class KafkaTopicsTest {
 
     @BeforeAll
     static void connect() {
-        topics = new KafkaTopics(TestKafkaClusters.shared().bootstrapServers());
+        topics = new KafkaTopics(TestKafkaClusterChoice.shared().bootstrapServers());
     }
 
     @AfterAll
@@ -59,11 +59,11 @@ class KafkaTopicsTest {
     void deletesAndRecreatesEmpty() {
         String name = "recreated-" + UUID.randomUUID();
         TopicSpec spec = topics.create(name, 2);
-        try (TestProducer<String, String> producer = TestProducer.strings(TestKafkaClusters.shared().bootstrapServers())) {
+        try (TestProducer<String, String> producer = TestProducer.strings(TestKafkaClusterChoice.shared().bootstrapServers())) {
             producer.send(name, "k", "v");
         }
         topics.recreate(List.of(spec));
-        assertThat(TopicReader.strings(TestKafkaClusters.shared().bootstrapServers()).readAll(name)).isEmpty();
+        assertThat(TopicReader.strings(TestKafkaClusterChoice.shared().bootstrapServers()).readAll(name)).isEmpty();
 
         topics.delete(name);
         assertThat(topics.listNames()).doesNotContain(name);
@@ -72,7 +72,7 @@ class KafkaTopicsTest {
 
     @Test
     void waitingForAMissingTopicTimesOut() {
-        try (KafkaTopics impatient = new KafkaTopics(TestKafkaClusters.shared().bootstrapServers(),
+        try (KafkaTopics impatient = new KafkaTopics(TestKafkaClusterChoice.shared().bootstrapServers(),
                 Duration.ofSeconds(1))) {
             assertThatThrownBy(() -> impatient.awaitUsable(List.of("never-created-" + UUID.randomUUID())))
                     .isInstanceOf(ConditionTimeoutException.class)

@@ -30,7 +30,7 @@ class ReadCommittedTest {
 
     @BeforeAll
     static void startBroker() {
-        bootstrapServers = TestKafkaClusters.shared().bootstrapServers();
+        bootstrapServers = TestKafkaClusterChoice.shared().bootstrapServers();
     }
 
     @Test

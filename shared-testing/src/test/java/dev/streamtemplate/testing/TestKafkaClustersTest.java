@@ -14,7 +14,7 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 import org.junit.jupiter.api.Test;
 
-import dev.streamtemplate.testing.TestKafkaClusters.Choice;
+import dev.streamtemplate.testing.TestKafkaClusterChoice.Choice;
 
 /** Choosing the cluster: the system property, the automatic choice, and a container asked for without Docker. */
 class TestKafkaClustersTest {
@@ -33,39 +33,39 @@ class TestKafkaClustersTest {
 
     @Test
     void autoChoosesTheEmbeddedBrokerWithoutDockerQuickly() {
-        Choice resolved = assertTimeoutPreemptively(Duration.ofSeconds(40), () -> TestKafkaClusters.resolve(Choice.AUTO));
-        assertThat(resolved).isEqualTo(TestKafkaClusters.dockerAvailable() ? Choice.CONTAINER : Choice.EMBEDDED);
-        assertThat(TestKafkaClusters.resolve(Choice.EMBEDDED)).isEqualTo(Choice.EMBEDDED);
-        assertThat(TestKafkaClusters.resolve(Choice.CONTAINER)).isEqualTo(Choice.CONTAINER);
+        Choice resolved = assertTimeoutPreemptively(Duration.ofSeconds(40), () -> TestKafkaClusterChoice.resolve(Choice.AUTO));
+        assertThat(resolved).isEqualTo(TestKafkaClusterChoice.dockerAvailable() ? Choice.CONTAINER : Choice.EMBEDDED);
+        assertThat(TestKafkaClusterChoice.resolve(Choice.EMBEDDED)).isEqualTo(Choice.EMBEDDED);
+        assertThat(TestKafkaClusterChoice.resolve(Choice.CONTAINER)).isEqualTo(Choice.CONTAINER);
     }
 
     @Test
     void aContainerAskedForWithoutDockerFailsAtOnceWithAClearMessage() {
-        assumeFalse(TestKafkaClusters.dockerAvailable(), "a Docker engine is reachable here");
-        String before = System.getProperty(TestKafkaClusters.CHOICE_PROPERTY);
-        System.setProperty(TestKafkaClusters.CHOICE_PROPERTY, "container");
+        assumeFalse(TestKafkaClusterChoice.dockerAvailable(), "a Docker engine is reachable here");
+        String before = System.getProperty(TestKafkaClusterChoice.CHOICE_PROPERTY);
+        System.setProperty(TestKafkaClusterChoice.CHOICE_PROPERTY, "container");
         try {
-            assertThat(TestKafkaClusters.configuredChoice()).isEqualTo(Choice.CONTAINER);
+            assertThat(TestKafkaClusterChoice.configuredChoice()).isEqualTo(Choice.CONTAINER);
             assertTimeoutPreemptively(Duration.ofSeconds(40), () ->
-                    assertThatThrownBy(() -> TestKafkaClusters.start(TestKafkaClusters.configuredChoice()))
+                    assertThatThrownBy(() -> TestKafkaClusterChoice.start(TestKafkaClusterChoice.configuredChoice()))
                             .isInstanceOf(IllegalStateException.class)
                             .hasMessageContaining("test.kafka=container")
                             .hasMessageContaining("no reachable Docker engine")
                             .hasMessageContaining("-Dtest.kafka=embedded"));
         } finally {
             if (before == null) {
-                System.clearProperty(TestKafkaClusters.CHOICE_PROPERTY);
+                System.clearProperty(TestKafkaClusterChoice.CHOICE_PROPERTY);
             } else {
-                System.setProperty(TestKafkaClusters.CHOICE_PROPERTY, before);
+                System.setProperty(TestKafkaClusterChoice.CHOICE_PROPERTY, before);
             }
         }
     }
 
     @Test
     void theSharedClusterIsOneAndCannotBeClosedByATest() {
-        TestKafkaCluster shared = TestKafkaClusters.shared();
+        TestKafkaCluster shared = TestKafkaClusterChoice.shared();
         shared.close();
-        assertThat(TestKafkaClusters.shared()).isSameAs(shared);
+        assertThat(TestKafkaClusterChoice.shared()).isSameAs(shared);
         try (KafkaTopics topics = new KafkaTopics(shared.bootstrapServers())) {
             assertThat(topics.listNames()).isNotNull();
         }

@@ -14,7 +14,7 @@ import dev.streamtemplate.cart.Order;
 import dev.streamtemplate.enrichment.Customer360;
 import dev.streamtemplate.enrichment.CustomerOracle;
 import dev.streamtemplate.enrichment.EnrichedPageView;
-import dev.streamtemplate.enrichment.OrderLine;
+import dev.streamtemplate.enrichment.EnrichedOrderLine;
 import dev.streamtemplate.generator.Delivery;
 import dev.streamtemplate.generator.GeneratedEvent;
 import dev.streamtemplate.runtime.lateness.LateEvent;
@@ -241,7 +241,7 @@ final class FaultOracles {
                 () -> entries(latest(TopicCatalogue.CUSTOMER_360.name(), Customer360.class)));
         List<String> orderDetails = entries(oracle.orderDetails());
         check(TopicCatalogue.ORDER_DETAILS.name() + " (latest per key)", () -> orderDetails,
-                () -> entries(latest(TopicCatalogue.ORDER_DETAILS.name(), OrderLine.class)));
+                () -> entries(latest(TopicCatalogue.ORDER_DETAILS.name(), EnrichedOrderLine.class)));
 
         List<String> views = pageViews.stream().map(r -> r.key() + " " + r.value()).toList();
         check(TopicCatalogue.ENRICHED_PAGE_VIEWS.name() + " (each page view once)", () -> views,

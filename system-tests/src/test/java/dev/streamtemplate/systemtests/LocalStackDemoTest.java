@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.streamtemplate.localstack.LocalPorts;
 import dev.streamtemplate.localstack.PrometheusProcess;
 import dev.streamtemplate.localstack.RepositoryLayout;
-import dev.streamtemplate.localstack.ServiceCatalogue;
+import dev.streamtemplate.localstack.StackServices;
 import dev.streamtemplate.localstack.ServiceSpec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * The README's bounded run, {@code java -jar local-stack/target/local-stack.jar --demo}, as a user runs it: a fresh
  * broker, the four services, the two-hour replay, then every sample query answered with data. The launcher exits 1
  * when a sample query has no data 120 s after the replay; this test also reads the printed answers: one per sample
- * query of {@link ServiceCatalogue}, none empty, 404 or unanswered. With Prometheus installed (required here), the
+ * query of {@link StackServices}, none empty, 404 or unanswered. With Prometheus installed (required here), the
  * launcher also waits until Prometheus scrapes every service cleanly with the rules loaded, and prints its answers:
  * each service's input rate, consumer lag and queries answered, and the late events of the services with windowed
  * aggregations. Then every query of every dashboard panel must return data (range queries, as Grafana) on what that Prometheus recorded.
@@ -45,9 +45,9 @@ class LocalStackDemoTest {
         Path dataDir = Path.of("target", "local-stack-demo").toAbsolutePath();
         Path console = Path.of("target", "local-stack-demo.log").toAbsolutePath();
         Files.createDirectories(console.getParent());
-        for (ServiceSpec service : ServiceCatalogue.SERVICES) {
+        for (ServiceSpec service : StackServices.SERVICES) {
             assertThat(LocalPorts.isFree(service.httpPort()))
-                    .as("port %d of %s is free (the demo uses the fixed ports of ServiceCatalogue)",
+                    .as("port %d of %s is free (the demo uses the fixed ports of StackServices)",
                             service.httpPort(), service.name()).isTrue();
         }
         assertThat(PrometheusProcess.executable()).as("prometheus on the PATH; install it: %s", PrometheusProcess.INSTALL)
@@ -75,7 +75,7 @@ class LocalStackDemoTest {
         assertThat(answersAt).as("the demo printed its live answers").isNotNegative();
         List<String> answers = lines.subList(answersAt + 1, lines.size()).stream()
                 .takeWhile(line -> line.startsWith("  ")).toList();
-        int sampleQueries = ServiceCatalogue.SERVICES.stream().mapToInt(service -> service.sampleQueries().size()).sum();
+        int sampleQueries = StackServices.SERVICES.stream().mapToInt(service -> service.sampleQueries().size()).sum();
         assertThat(answers).as("one printed answer per sample query").hasSize(sampleQueries);
         assertThat(answers).as("printed answers without data")
                 .noneMatch(answer -> answer.contains("none yet") || answer.contains(": HTTP ")
@@ -91,7 +91,7 @@ class LocalStackDemoTest {
             List<String> series = prometheus.stream().dropWhile(line -> !line.equals("  " + query + ":")).skip(1)
                     .takeWhile(line -> line.startsWith("    ")).toList();
             List<String> services = query.startsWith("late") ? List.of("traffic-analytics", "purchase-attribution")
-                    : ServiceCatalogue.SERVICES.stream().map(ServiceSpec::name).toList();
+                    : StackServices.SERVICES.stream().map(ServiceSpec::name).toList();
             for (String service : services) {
                 String prefix = "    {application=" + service + "} ";
                 assertThat(series).as("Prometheus' answer to '%s' has a number for %s", query, service)

@@ -108,7 +108,7 @@ public class CustomerEnrichmentTopology {
     public static final String CUSTOMER_360_STORE = "customer-360-store";
     /** The latest purchase per order line, key {@code orderId/productId}. */
     public static final String ORDER_LINES_STORE = "order-lines-store";
-    /** {@link OrderLine}s with their products, key {@code orderId/productId}. */
+    /** {@link EnrichedOrderLine}s with their products, key {@code orderId/productId}. */
     public static final String ORDER_DETAILS_STORE = "order-details-store";
 
     /** {@value #CUSTOMER_360_STORE} as HTTP queries read it: by user id. */
@@ -118,7 +118,7 @@ public class CustomerEnrichmentTopology {
      * {@value #ORDER_DETAILS_STORE} as HTTP queries read it: the lines of an order by the prefix
      * {@link OrderPartitioner#forOrder}, all on the partition {@link OrderPartitioner} gives the order id.
      */
-    public static final QueryableStore.KeyValue<String, OrderLine> ORDER_LINES_BY_ORDER =
+    public static final QueryableStore.KeyValue<String, EnrichedOrderLine> ORDER_LINES_BY_ORDER =
             QueryableStore.keyValue(ORDER_DETAILS_STORE, new OrderPartitioner<>());
 
     /** Repartition of product page views by product id: {@code <application.id>-page-views-by-product-repartition}. */
@@ -137,7 +137,7 @@ public class CustomerEnrichmentTopology {
     private static final Serde<EnrichedPageView> ENRICHED = JsonSerde.of(EnrichedPageView.class);
     private static final Serde<PurchaseStats> STATS = JsonSerde.of(PurchaseStats.class);
     private static final Serde<Customer360> CUSTOMER = JsonSerde.of(Customer360.class);
-    private static final Serde<OrderLine> ORDER_LINE = JsonSerde.of(OrderLine.class);
+    private static final Serde<EnrichedOrderLine> ORDER_LINE = JsonSerde.of(EnrichedOrderLine.class);
 
     /** The topology Quarkus runs. */
     @Produces
@@ -207,15 +207,15 @@ public class CustomerEnrichmentTopology {
         // order-details: order lines (partitioned by order id) joined with products by foreign key.
         OrderPartitioner<Purchase> byOrder = new OrderPartitioner<>();
         KTable<String, Purchase> orderLines = purchases
-                .selectKey((user, purchase) -> OrderLine.key(purchase.orderId(), purchase.productId()),
+                .selectKey((user, purchase) -> EnrichedOrderLine.key(purchase.orderId(), purchase.productId()),
                         Named.as("purchases-key-by-order-line"))
                 .repartition(Repartitioned.with(STRING, PURCHASE).withName(BY_ORDER_LINE_REPARTITION)
                         .withStreamPartitioner(byOrder))
                 .toTable(Named.as("order-lines-table"), Materialized.<String, Purchase, KeyValueStore<Bytes, byte[]>>as(ORDER_LINES_STORE)
                         .withKeySerde(STRING).withValueSerde(PURCHASE));
-        orderLines.leftJoin(products, Purchase::productId, OrderLine::of,
+        orderLines.leftJoin(products, Purchase::productId, EnrichedOrderLine::of,
                         TableJoined.<String, String>as(ORDER_DETAILS_JOIN).withPartitioner(new OrderPartitioner<>()),
-                        Materialized.<String, OrderLine, KeyValueStore<Bytes, byte[]>>as(ORDER_DETAILS_STORE)
+                        Materialized.<String, EnrichedOrderLine, KeyValueStore<Bytes, byte[]>>as(ORDER_DETAILS_STORE)
                                 .withKeySerde(STRING).withValueSerde(ORDER_LINE))
                 .toStream(Named.as("order-details-changes"))
                 .to(ORDER_DETAILS.name(), Produced.with(STRING, ORDER_LINE).withName("order-details-sink")

@@ -73,7 +73,7 @@ public class CustomerQueryResource {
     @Operation(summary = "The lines of an order with their products' current names and categories",
             description = "One entry per product of the order, never empty.")
     @APIResponse(responseCode = "200", description = "the order's lines",
-            content = @Content(schema = @Schema(implementation = OrderLine.class, type = SchemaType.ARRAY),
+            content = @Content(schema = @Schema(implementation = EnrichedOrderLine.class, type = SchemaType.ARRAY),
                     examples = @ExampleObject(name = "one line", value = """
                             [{"orderId":"o-6f1c0d2e","productId":"p-0042","userId":"u-0001","quantity":1,"amountCents":1999,
                               "currency":"EUR","purchasedAt":"2026-11-21T10:15:00Z","productName":"Kettle","productCategory":"kitchen"}]""")))
@@ -84,7 +84,7 @@ public class CustomerQueryResource {
         KeyParameter.require("orderId", orderId);
         return router.withPrefix(CustomerEnrichmentTopology.ORDER_LINES_BY_ORDER, OrderPartitioner.forOrder(orderId),
                 lines -> {
-                    List<OrderLine> ofOrder = lines.stream().filter(line -> line.orderId().equals(orderId)).toList();
+                    List<EnrichedOrderLine> ofOrder = lines.stream().filter(line -> line.orderId().equals(orderId)).toList();
                     if (ofOrder.isEmpty()) {
                         throw new NotFoundException("no order '" + orderId + "'");
                     }

@@ -22,13 +22,13 @@ public final class OrderPartitioner<V> implements StreamPartitioner<String, V> {
 
     @Override
     public Optional<Set<Integer>> partitions(String topic, String key, V value, int numPartitions) {
-        int end = key.indexOf(OrderLine.KEY_SEPARATOR);
+        int end = key.indexOf(EnrichedOrderLine.KEY_SEPARATOR);
         String orderId = end < 0 ? key : key.substring(0, end);
         return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(orderId.getBytes(StandardCharsets.UTF_8))) % numPartitions));
     }
 
     /** A key that this partitioner puts where the lines of {@code orderId} are. */
     public static String forOrder(String orderId) {
-        return orderId + OrderLine.KEY_SEPARATOR;
+        return orderId + EnrichedOrderLine.KEY_SEPARATOR;
     }
 }

@@ -129,7 +129,7 @@ class CustomerEnrichmentPipelineTest {
                         .containsExactlyInAnyOrderEntriesOf(oracle.customers()));
         Awaitility.await("order-details to equal the oracle (" + oracle.orderDetails().size() + " order lines)")
                 .atMost(PIPELINE_BOUND).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(latest(TopicCatalogue.ORDER_DETAILS.name(), OrderLine.class))
+                .untilAsserted(() -> assertThat(latest(TopicCatalogue.ORDER_DETAILS.name(), EnrichedOrderLine.class))
                         .containsExactlyInAnyOrderEntriesOf(oracle.orderDetails()));
         Awaitility.await("enriched-page-views to hold all " + pageViews.size() + " page views")
                 .atMost(PIPELINE_BOUND).pollInterval(Duration.ofSeconds(1))
@@ -196,11 +196,11 @@ class CustomerEnrichmentPipelineTest {
                 .get("/customers/{u}", expected.userId()).then().statusCode(200).extract().as(Customer360.class))
                 .isEqualTo(expected));
 
-        Map<String, List<OrderLine>> orders = oracle.orderDetails().values().stream()
-                .collect(Collectors.groupingBy(OrderLine::orderId));
+        Map<String, List<EnrichedOrderLine>> orders = oracle.orderDetails().values().stream()
+                .collect(Collectors.groupingBy(EnrichedOrderLine::orderId));
         orders.entrySet().stream().limit(20).forEach(order -> assertThat(List.of(given().when()
                 .get("/orders/{o}", order.getKey()).then().statusCode(200).contentType(ContentType.JSON)
-                .extract().as(OrderLine[].class))).containsExactlyInAnyOrderElementsOf(order.getValue()));
+                .extract().as(EnrichedOrderLine[].class))).containsExactlyInAnyOrderElementsOf(order.getValue()));
 
         // a deleted user (present in the replay's changes, absent from the oracle's users) is 404
         String deleted = PoisonRecords.validTableRecords(KafkaTestResource.bootstrapServers(), TopicCatalogue.USER_CHANGES.name(),

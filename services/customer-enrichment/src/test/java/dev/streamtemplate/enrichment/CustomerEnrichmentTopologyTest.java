@@ -49,7 +49,7 @@ class CustomerEnrichmentTopologyTest {
     private TestInputTopic<String, Purchase> purchases;
     private TestOutputTopic<String, EnrichedPageView> enriched;
     private TestOutputTopic<String, Customer360> customers;
-    private TestOutputTopic<String, OrderLine> orderDetails;
+    private TestOutputTopic<String, EnrichedOrderLine> orderDetails;
     private TestOutputTopic<byte[], byte[]> dlq;
 
     @org.junit.jupiter.api.io.TempDir
@@ -70,7 +70,7 @@ class CustomerEnrichmentTopologyTest {
         var keyOut = new StringDeserializer();
         enriched = driver.createOutputTopic(TopicCatalogue.ENRICHED_PAGE_VIEWS.name(), keyOut, JsonSerde.of(EnrichedPageView.class));
         customers = driver.createOutputTopic(TopicCatalogue.CUSTOMER_360.name(), keyOut, JsonSerde.of(Customer360.class));
-        orderDetails = driver.createOutputTopic(TopicCatalogue.ORDER_DETAILS.name(), keyOut, JsonSerde.of(OrderLine.class));
+        orderDetails = driver.createOutputTopic(TopicCatalogue.ORDER_DETAILS.name(), keyOut, JsonSerde.of(EnrichedOrderLine.class));
         dlq = driver.createOutputTopic(TopicCatalogue.CUSTOMER_ENRICHMENT_DLQ.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -156,9 +156,9 @@ class CustomerEnrichmentTopologyTest {
         Purchase ball = buy("u-1", "o-1", "p-2", 1, 500, "EUR", "10:00:00");
         products.pipeInput("p-1", new Product("p-1", "Bright Lamp", "lighting", 2999, "EUR", at("11:00:00")));
 
-        OrderLine lampLine = new OrderLine("o-1", "p-1", "u-1", 2, 5998, "EUR", lamp.timestamp(), "Compact Lamp", "home");
-        OrderLine ballLine = new OrderLine("o-1", "p-2", "u-1", 1, 500, "EUR", ball.timestamp(), "Red Ball", "toys");
-        OrderLine renamed = new OrderLine("o-1", "p-1", "u-1", 2, 5998, "EUR", lamp.timestamp(), "Bright Lamp", "lighting");
+        EnrichedOrderLine lampLine = new EnrichedOrderLine("o-1", "p-1", "u-1", 2, 5998, "EUR", lamp.timestamp(), "Compact Lamp", "home");
+        EnrichedOrderLine ballLine = new EnrichedOrderLine("o-1", "p-2", "u-1", 1, 500, "EUR", ball.timestamp(), "Red Ball", "toys");
+        EnrichedOrderLine renamed = new EnrichedOrderLine("o-1", "p-1", "u-1", 2, 5998, "EUR", lamp.timestamp(), "Bright Lamp", "lighting");
         assertThat(orderDetails.readKeyValuesToList()).containsExactly(
                 KeyValue.pair("o-1/p-1", lampLine), KeyValue.pair("o-1/p-2", ballLine), KeyValue.pair("o-1/p-1", renamed));
         // both lines of the order on one partition

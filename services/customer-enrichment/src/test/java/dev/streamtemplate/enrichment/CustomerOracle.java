@@ -45,11 +45,11 @@ public final class CustomerOracle {
      * @param products     the last product per product id (tombstoned products absent): the products table
      * @param customers    the final {@code customer-360} row per user id (key = user id)
      * @param orderDetails the final {@code order-details} line per {@code orderId/productId}
-     *                     ({@link OrderLine#key(String, String)}), with the product's final name and
+     *                     ({@link EnrichedOrderLine#key(String, String)}), with the product's final name and
      *                     category ({@code null} when the product is unknown)
      */
     public record Result(Map<String, UserProfile> users, Map<String, Product> products,
-                         Map<String, Customer360> customers, Map<String, OrderLine> orderDetails) {
+                         Map<String, Customer360> customers, Map<String, EnrichedOrderLine> orderDetails) {
     }
 
     private CustomerOracle() {
@@ -95,13 +95,13 @@ public final class CustomerOracle {
         for (TopicRecord<String, Purchase> record : inOrder(purchases)) {
             Purchase purchase = record.value();
             stats.merge(record.key(), PurchaseStats.none().add(purchase), CustomerOracle::sum);
-            lines.put(OrderLine.key(purchase.orderId(), purchase.productId()), purchase);
+            lines.put(EnrichedOrderLine.key(purchase.orderId(), purchase.productId()), purchase);
         }
 
         Map<String, Customer360> customers = new TreeMap<>();
         users.forEach((user, profile) -> customers.put(user, Customer360.of(profile, stats.get(user))));
-        Map<String, OrderLine> orderDetails = new TreeMap<>();
-        lines.forEach((key, purchase) -> orderDetails.put(key, OrderLine.of(purchase, products.get(purchase.productId()))));
+        Map<String, EnrichedOrderLine> orderDetails = new TreeMap<>();
+        lines.forEach((key, purchase) -> orderDetails.put(key, EnrichedOrderLine.of(purchase, products.get(purchase.productId()))));
         return new Result(users, products, customers, orderDetails);
     }
 

@@ -8,7 +8,7 @@ import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASES;
 
 import dev.streamtemplate.runtime.errors.KeyAndValueRequired;
 import dev.streamtemplate.runtime.lateness.AggregationMetrics;
-import dev.streamtemplate.runtime.lateness.LateEventRouting;
+import dev.streamtemplate.runtime.lateness.LateEvents;
 import dev.streamtemplate.runtime.lateness.WindowClosure;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
@@ -130,7 +130,7 @@ public class AttributionTopology {
                 .selectKey((user, purchase) -> touchKey(purchase.userId(), purchase.productId()),
                         Named.as("purchases-key-by-user-product"))
                 .repartition(Repartitioned.with(STRING, PURCHASE).withName("purchases-by-user-product"));
-        KStream<String, Purchase> onTimePurchases = LateEventRouting.divertLate(purchases, PURCHASES_LATE,
+        KStream<String, Purchase> onTimePurchases = LateEvents.divertLate(purchases, PURCHASES_LATE,
                 context -> WindowClosure.joinSide(0, grace.toMillis()),
                 LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, PURCHASES_LATE));
 
@@ -140,7 +140,7 @@ public class AttributionTopology {
                 .filter((user, view) -> view.productId() != null, Named.as("product-page-views"))
                 .selectKey((user, view) -> touchKey(view.userId(), view.productId()), Named.as("views-key-by-user-product"))
                 .repartition(Repartitioned.with(STRING, PAGE_VIEW).withName("product-views-by-user-product"));
-        KStream<String, PageView> joinableViews = LateEventRouting.divertLate(views, VIEWS,
+        KStream<String, PageView> joinableViews = LateEvents.divertLate(views, VIEWS,
                 context -> WindowClosure.joinSide(lookback.toMillis(), grace.toMillis()),
                 LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, VIEWS));
 
@@ -156,7 +156,7 @@ public class AttributionTopology {
         // the purchase's time closes when stream time passes time + grace, as the join's window does.
         // Same key as the join, so it stays in the join's task and shares its stream time.
         TimeWindows perPurchase = TimeWindows.ofSizeAndGrace(Duration.ofMillis(1), grace);
-        KStream<String, AttributedPurchase> attributed = LateEventRouting.divertLate(touches, ATTRIBUTION,
+        KStream<String, AttributedPurchase> attributed = LateEvents.divertLate(touches, ATTRIBUTION,
                         context -> WindowClosure.timeWindows(perPurchase),
                         LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, ATTRIBUTION))
                 .groupByKey(Grouped.with(ATTRIBUTION + "-grouped", STRING, TOUCH))
@@ -184,7 +184,7 @@ public class AttributionTopology {
                 .filter((user, purchase) -> purchase.attributed(), Named.as("attributed-only"))
                 .selectKey((user, purchase) -> purchase.page(), Named.as("attributed-key-by-page"))
                 .repartition(Repartitioned.with(STRING, ATTRIBUTED).withName("attributed-by-page"));
-        LateEventRouting.divertLate(byPage, REVENUE, context -> WindowClosure.timeWindows(revenueWindows),
+        LateEvents.divertLate(byPage, REVENUE, context -> WindowClosure.timeWindows(revenueWindows),
                         LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, REVENUE))
                 .groupByKey(Grouped.with(REVENUE + "-grouped", STRING, ATTRIBUTED))
                 .windowedBy(revenueWindows)

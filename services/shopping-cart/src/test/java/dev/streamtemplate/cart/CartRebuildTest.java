@@ -12,7 +12,7 @@ import dev.streamtemplate.schemas.Product;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.testing.KafkaTopics;
 import dev.streamtemplate.testing.ServiceStreamsConfig;
-import dev.streamtemplate.testing.TestKafkaClusters;
+import dev.streamtemplate.testing.TestKafkaClusterChoice;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -90,7 +90,7 @@ class CartRebuildTest {
 
     @Test
     void resetToolAndEmptyStateRebuildTheSameCartsOrdersAndRejections() throws Exception {
-        String bootstrap = TestKafkaClusters.shared().bootstrapServers();
+        String bootstrap = TestKafkaClusterChoice.shared().bootstrapServers();
         try (KafkaTopics topics = new KafkaTopics(bootstrap)) {
             topics.create(TopicCatalogue.ALL);
         }
@@ -194,7 +194,7 @@ class CartRebuildTest {
         Map<String, Map<Integer, List<KeyValue<String, String>>>> outputs = new TreeMap<>();
         for (String topic : OUTPUTS) {
             Map<Integer, List<KeyValue<String, String>>> partitions = new TreeMap<>();
-            TopicReader.strings(TestKafkaClusters.shared().bootstrapServers()).readAll(topic).forEach(r ->
+            TopicReader.strings(TestKafkaClusterChoice.shared().bootstrapServers()).readAll(topic).forEach(r ->
                     partitions.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(KeyValue.pair(r.key(), r.value())));
             outputs.put(topic, partitions);
         }
@@ -234,7 +234,7 @@ class CartRebuildTest {
     }
 
     private static <V> List<TopicRecord<String, V>> read(String topic, Class<V> type) {
-        return new TopicReader<>(TestKafkaClusters.shared().bootstrapServers(), new StringDeserializer(), JsonSerde.of(type))
+        return new TopicReader<>(TestKafkaClusterChoice.shared().bootstrapServers(), new StringDeserializer(), JsonSerde.of(type))
                 .readAll(topic);
     }
 

@@ -10,7 +10,7 @@ import static dev.streamtemplate.schemas.TopicCatalogue.USER_SESSIONS;
 
 import dev.streamtemplate.runtime.errors.KeyAndValueRequired;
 import dev.streamtemplate.runtime.lateness.AggregationMetrics;
-import dev.streamtemplate.runtime.lateness.LateEventRouting;
+import dev.streamtemplate.runtime.lateness.LateEvents;
 import dev.streamtemplate.runtime.lateness.WindowClosure;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
@@ -129,7 +129,7 @@ public class TrafficTopology {
 
         // Sessions per user: page views are keyed by user already, so no repartition.
         SessionWindows sessionWindows = SessionWindows.ofInactivityGapAndGrace(windows.sessionGap(), windows.grace());
-        LateEventRouting.divertLate(pageViews, USER_SESSIONS_AGGREGATION,
+        LateEvents.divertLate(pageViews, USER_SESSIONS_AGGREGATION,
                         context -> WindowClosure.sessionWindows(sessionWindows, context.<SessionStore<String, Long>>getStateStore(SESSIONS_STORE)),
                         LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, USER_SESSIONS_AGGREGATION))
                 .groupByKey(Grouped.with(USER_SESSIONS_AGGREGATION + "-grouped", STRING, PAGE_VIEW))
@@ -164,7 +164,7 @@ public class TrafficTopology {
         KStream<String, Purchase> purchases = builder.stream(PURCHASES.name(),
                         Consumed.with(STRING, PURCHASE).withName("purchases-source"))
                 .mapValues(new KeyAndValueRequired<>(PURCHASES.name()), Named.as("purchases-key-and-value-required"));
-        LateEventRouting.divertLate(purchases, BURSTS_AGGREGATION, context -> WindowClosure.slidingWindows(sliding),
+        LateEvents.divertLate(purchases, BURSTS_AGGREGATION, context -> WindowClosure.slidingWindows(sliding),
                         LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, BURSTS_AGGREGATION))
                 .groupByKey(Grouped.with(BURSTS_AGGREGATION + "-grouped", STRING, PURCHASE))
                 .windowedBy(sliding)
@@ -182,12 +182,12 @@ public class TrafficTopology {
                         .withName(BURSTS_AGGREGATION + "-sink"));
 
         // the session router reads the sessions it would merge with from the aggregation's store
-        return LateEventRouting.connectStore(builder.build(), USER_SESSIONS_AGGREGATION, SESSIONS_STORE);
+        return LateEvents.connectStore(builder.build(), USER_SESSIONS_AGGREGATION, SESSIONS_STORE);
     }
 
     private static void countPerPage(KStream<String, PageView> byPage, String aggregation, TimeWindows windows,
                                      String store, String outputTopic, TrafficSettings settings, MeterRegistry registry) {
-        LateEventRouting.divertLate(byPage, aggregation, context -> WindowClosure.timeWindows(windows),
+        LateEvents.divertLate(byPage, aggregation, context -> WindowClosure.timeWindows(windows),
                         LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, aggregation))
                 .groupByKey(Grouped.with(aggregation + "-grouped", STRING, PAGE_VIEW))
                 .windowedBy(windows)

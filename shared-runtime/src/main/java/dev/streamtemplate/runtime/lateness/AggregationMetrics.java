@@ -65,7 +65,7 @@ public final class AggregationMetrics {
      * Registers the meters of {@code aggregation}, or finds them when already registered.
      *
      * @param registry    the meter registry exported at {@code /q/metrics}
-     * @param aggregation the aggregation's name, as given to {@link LateEventRouting#divertLate}
+     * @param aggregation the aggregation's name, as given to {@link LateEvents#divertLate}
      * @return the aggregation's meters
      */
     public static AggregationMetrics register(MeterRegistry registry, String aggregation) {

@@ -10,7 +10,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * The processor that stands in front of a windowed aggregation and judges each record against the
  * task's stream time: on time (it still enters an open window) or late (every window it could enter
- * has closed). It forwards a {@link Verdict} for every record; {@link LateEventRouting} splits them.
+ * has closed). It forwards a {@link Verdict} for every record; {@link LateEvents} splits them.
  *
  * <p>Stream time is {@link FixedKeyProcessorContext#currentStreamTimeMs()}: the highest record
  * timestamp the task has seen, including the current record (Kafka Streams docs, "Time"). It is

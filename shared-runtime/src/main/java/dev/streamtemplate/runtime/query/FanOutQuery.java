@@ -79,33 +79,33 @@ public class FanOutQuery {
         }
         String uri = request.uri();
         String self = instances.selfEndpoint();
-        List<Future<Part<T>>> parts = new ArrayList<>();
+        List<Future<InstancePart<T>>> parts = new ArrayList<>();
         for (StreamsMetadata host : hosts) {
             String name = InstanceClient.endpoint(host.hostInfo());
             if (host.hostInfo().equals(instances.self())) {
-                parts.add(work.offEventLoop(() -> new Part<T>(name, local.get(), null, null)).recover(e -> e instanceof StoreNotQueryableException
-                        ? Future.succeededFuture(new Part<>(name, null, null, e.getMessage())) : Future.failedFuture(e)));
+                parts.add(work.offEventLoop(() -> new InstancePart<T>(name, local.get(), null, null)).recover(e -> e instanceof StoreNotQueryableException
+                        ? Future.succeededFuture(new InstancePart<>(name, null, null, e.getMessage())) : Future.failedFuture(e)));
             } else {
                 parts.add(instances.get(host.hostInfo(), uri, Map.of(FORWARDED_BY, self, SCOPE, "local"))
-                        .map(answer -> new Part<T>(name, null, answer, null))
-                        .otherwise(e -> new Part<>(name, null, null, String.valueOf(e.getMessage()))));
+                        .map(answer -> new InstancePart<T>(name, null, answer, null))
+                        .otherwise(e -> new InstancePart<>(name, null, null, String.valueOf(e.getMessage()))));
             }
         }
         return Future.all(parts).compose(all -> work.offEventLoop(() -> merged(parts, partitions, entryType, merge)));
     }
 
     /** One instance's part: this instance's, another's answer, or why there is none. */
-    private record Part<T>(String instance, PartitionsAnswer<T> local, InstanceClient.Answer remote, String error) {
+    private record InstancePart<T>(String instance, PartitionsAnswer<T> local, InstanceClient.Answer remote, String error) {
     }
 
-    private <T, R> Response merged(List<Future<Part<T>>> parts, int partitions, Class<T> entryType,
+    private <T, R> Response merged(List<Future<InstancePart<T>>> parts, int partitions, Class<T> entryType,
                                    Function<List<T>, List<R>> merge) {
         Map<Integer, List<T>> byPartition = new TreeMap<>();
         List<String> answeredBy = new ArrayList<>();
         List<String> unreachable = new ArrayList<>();
         JavaType partType = work.mapper().getTypeFactory().constructParametricType(PartitionsAnswer.class, entryType);
-        for (Future<Part<T>> future : parts) {
-            Part<T> part = future.result();
+        for (Future<InstancePart<T>> future : parts) {
+            InstancePart<T> part = future.result();
             PartitionsAnswer<T> answer = part.local();
             if (part.error() != null) {
                 unreachable.add(part.instance() + " (" + part.error() + ")");

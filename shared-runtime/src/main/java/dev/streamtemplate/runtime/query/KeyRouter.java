@@ -78,7 +78,7 @@ public class KeyRouter {
      * @throws StoreNotQueryableException when Kafka Streams has no metadata for the store yet, or a forwarded request
      *                                    reached an instance that is no longer the key's active one
      */
-    public <K> Future<Response> route(QueryableStore<K, ?> store, K key, Function<LocalCopy, ?> read) {
+    public <K> Future<Response> route(QueryableStore<K, ?> store, K key, Function<PartitionCopy, ?> read) {
         KeyQueryMetadata metadata = locate(store, key);
         int partition = metadata.partition();
         String name = store.name();
@@ -97,7 +97,7 @@ public class KeyRouter {
         if (self.equals(active)) {
             answer = work.offEventLoop(() -> {
                 try {
-                    return Optional.of(answer(read, new LocalCopy(partition, Replica.ACTIVE), 0));
+                    return Optional.of(answer(read, new PartitionCopy(partition, Replica.ACTIVE), 0));
                 } catch (StoreNotQueryableException e) {
                     // restoring, or just promoted while the failed instance's transaction is aborted: this
                     // instance's copy may still answer as a standby would
@@ -147,13 +147,13 @@ public class KeyRouter {
     }
 
     /** The answer of this instance's standby (or active) copy, if its lag is within the bound. Blocks. */
-    private Optional<Response> fromLocalStandby(String store, int partition, Function<LocalCopy, ?> read) {
+    private Optional<Response> fromLocalStandby(String store, int partition, Function<PartitionCopy, ?> read) {
         Optional<Long> lag = lags.offsetLag(store, partition);
         if (lag.isEmpty() || lag.get() > settings.standbyMaxLag()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(answer(read, new LocalCopy(partition, Replica.ACTIVE_OR_STANDBY), lag.get()));
+            return Optional.of(answer(read, new PartitionCopy(partition, Replica.ACTIVE_OR_STANDBY), lag.get()));
         } catch (StoreNotQueryableException e) {
             return Optional.empty();
         }
@@ -164,7 +164,7 @@ public class KeyRouter {
      * JSON error, both with the serving headers: a client can tell whose store said "not found", an active one or a
      * lagging standby. Blocks (store read).
      */
-    private Response answer(Function<LocalCopy, ?> read, LocalCopy copy, long lag) {
+    private Response answer(Function<PartitionCopy, ?> read, PartitionCopy copy, long lag) {
         String replica = copy.replica() == Replica.ACTIVE ? "active" : "standby";
         try {
             return Response.ok(work.json(read.apply(copy)), MediaType.APPLICATION_JSON_TYPE)

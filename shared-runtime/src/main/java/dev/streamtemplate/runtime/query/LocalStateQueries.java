@@ -31,7 +31,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Reads this instance's copy of one store partition (its active task's, or when {@link LocalCopy} allows, a
+ * Reads this instance's copy of one store partition (its active task's, or when {@link PartitionCopy} allows, a
  * standby's) for a {@link QueryableStore}: window and session stores through Kafka Streams' interactive queries v2
  * (KIP-796, {@link KafkaStreams#query}), key-value stores through the store API of v1 ({@link #keyValueStore} says
  * why). Which instance reads, and which partition, is decided by {@link KeyRouter}; this class only reads locally.
@@ -76,7 +76,7 @@ public class LocalStateQueries {
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer this query
      */
-    public <K, V> List<WindowValue<V>> windows(QueryableStore.Window<K, V> store, K key, TimeRange range, LocalCopy copy) {
+    public <K, V> List<WindowValue<V>> windows(QueryableStore.Window<K, V> store, K key, TimeRange range, PartitionCopy copy) {
         // WindowKeyQuery bounds are inclusive; [from, to) ends one millisecond before 'to'.
         return windows(store, key, range.from(), range.to().minusMillis(1), copy);
     }
@@ -91,12 +91,12 @@ public class LocalStateQueries {
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer this query
      */
-    public <K, V> List<WindowValue<V>> allWindows(QueryableStore.Window<K, V> store, K key, LocalCopy copy) {
+    public <K, V> List<WindowValue<V>> allWindows(QueryableStore.Window<K, V> store, K key, PartitionCopy copy) {
         return windows(store, key, Instant.EPOCH, LATEST_WINDOW_START, copy);
     }
 
     private <K, V> List<WindowValue<V>> windows(QueryableStore.Window<K, V> store, K key, Instant from, Instant to,
-                                                LocalCopy copy) {
+                                                PartitionCopy copy) {
         WindowKeyQuery<K, V> query = WindowKeyQuery.withKeyAndWindowStartRange(key, from, to);
         QueryResult<WindowStoreIterator<V>> result = run(store.name(), copy, query);
         List<WindowValue<V>> windows = new ArrayList<>();
@@ -119,7 +119,7 @@ public class LocalStateQueries {
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist or cannot answer this query
      */
-    public <K, V> List<WindowValue<V>> sessions(QueryableStore.Session<K, V> store, K key, LocalCopy copy) {
+    public <K, V> List<WindowValue<V>> sessions(QueryableStore.Session<K, V> store, K key, PartitionCopy copy) {
         WindowRangeQuery<K, V> query = WindowRangeQuery.withKey(key);
         QueryResult<KeyValueIterator<Windowed<K>, V>> result = run(store.name(), copy, query);
         List<WindowValue<V>> windows = new ArrayList<>();
@@ -140,7 +140,7 @@ public class LocalStateQueries {
      * @throws StoreNotQueryableException when the key's partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist in this topology
      */
-    public <K, V> Optional<V> get(QueryableStore.KeyValue<K, V> store, K key, LocalCopy copy) {
+    public <K, V> Optional<V> get(QueryableStore.KeyValue<K, V> store, K key, PartitionCopy copy) {
         ReadOnlyKeyValueStore<K, V> values = keyValueStore(store.name(), copy);
         try {
             return Optional.ofNullable(plain(values.get(key)));
@@ -162,7 +162,7 @@ public class LocalStateQueries {
      * @throws StoreNotQueryableException when the partition cannot be queried here now
      * @throws IllegalStateException      when the store does not exist in this topology
      */
-    public <V> List<V> withPrefix(QueryableStore.KeyValue<String, V> store, String prefix, LocalCopy copy) {
+    public <V> List<V> withPrefix(QueryableStore.KeyValue<String, V> store, String prefix, PartitionCopy copy) {
         ReadOnlyKeyValueStore<String, V> values = keyValueStore(store.name(), copy);
         List<V> found = new ArrayList<>();
         try (KeyValueIterator<String, V> iterator = values.prefixScan(prefix, new StringSerializer())) {
@@ -181,7 +181,7 @@ public class LocalStateQueries {
      * fixed up to Kafka 4.4.0; {@code ConcurrentQueriesTest} shows it). The v1 read path takes no position lock.
      * Window and session stores keep IQv2: their position is updated outside the segment's lock.
      */
-    private <K, V> ReadOnlyKeyValueStore<K, V> keyValueStore(String store, LocalCopy copy) {
+    private <K, V> ReadOnlyKeyValueStore<K, V> keyValueStore(String store, PartitionCopy copy) {
         StoreQueryParameters<ReadOnlyKeyValueStore<K, V>> parameters = StoreQueryParameters
                 .fromNameAndType(store, QueryableStoreTypes.<K, V>keyValueStore()).withPartition(copy.partition());
         try {
@@ -194,7 +194,7 @@ public class LocalStateQueries {
         }
     }
 
-    private StoreNotQueryableException notQueryable(String store, LocalCopy copy, RuntimeException e) {
+    private StoreNotQueryableException notQueryable(String store, PartitionCopy copy, RuntimeException e) {
         return notQueryable("store '" + store + "' partition " + copy.partition() + " is not queryable now: " + e.getMessage());
     }
 
@@ -278,7 +278,7 @@ public class LocalStateQueries {
     public record KeyWindowValue<K, V>(K key, Instant start, Instant end, V value) {
     }
 
-    private <R> QueryResult<R> run(String store, LocalCopy copy, Query<R> query) {
+    private <R> QueryResult<R> run(String store, PartitionCopy copy, Query<R> query) {
         int partition = copy.partition();
         QueryResult<R> result;
         try {

@@ -148,7 +148,7 @@ public class QueryRouter {
     }
 
     private <K> CompletionStage<Response> byKey(QueryableStore<K, ?> store, K key,
-                                                Function<LocalCopy, ?> read) {
+                                                Function<PartitionCopy, ?> read) {
         Supplier<CompletionStage<Response>> query = () -> {
             requireRunning(store);
             Future<Response> answer = keys.route(store, key, read);

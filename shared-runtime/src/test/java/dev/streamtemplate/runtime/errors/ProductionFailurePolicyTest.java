@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamtemplate.testing.TestKafkaCluster;
 import dev.streamtemplate.testing.KafkaTopics;
-import dev.streamtemplate.testing.TestKafkaClusters;
+import dev.streamtemplate.testing.TestKafkaClusterChoice;
 import dev.streamtemplate.testing.TestProducer;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;
@@ -63,7 +63,7 @@ class ProductionFailurePolicyTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        cluster = TestKafkaClusters.start(TestKafkaClusters.configuredChoice());
+        cluster = TestKafkaClusterChoice.start(TestKafkaClusterChoice.configuredChoice());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(INPUT, 1, (short) 1), new NewTopic(DEAD_LETTERS, 1, (short) 1),
                     new NewTopic(OUTPUT, 1, (short) 1).configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "5000000"))))

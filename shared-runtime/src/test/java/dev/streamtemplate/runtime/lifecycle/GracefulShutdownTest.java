@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamtemplate.testing.KafkaTopics;
 import dev.streamtemplate.testing.TestKafkaCluster;
-import dev.streamtemplate.testing.TestKafkaClusters;
+import dev.streamtemplate.testing.TestKafkaClusterChoice;
 import dev.streamtemplate.testing.TestProducer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +48,7 @@ class GracefulShutdownTest {
 
     @BeforeAll
     static void startBroker() {
-        cluster = TestKafkaClusters.start(TestKafkaClusters.configuredChoice());
+        cluster = TestKafkaClusterChoice.start(TestKafkaClusterChoice.configuredChoice());
         KafkaTopics topics = new KafkaTopics(cluster.bootstrapServers());
         topics.create(INPUT, 2);
         topics.create(OUTPUT, 2);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamtemplate.testing.KafkaTopics;
 import dev.streamtemplate.testing.TestKafkaCluster;
-import dev.streamtemplate.testing.TestKafkaClusters;
+import dev.streamtemplate.testing.TestKafkaClusterChoice;
 import dev.streamtemplate.testing.TestProducer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -64,7 +64,7 @@ class ConcurrentQueriesTest {
 
     @BeforeAll
     static void startBroker() throws Exception {
-        cluster = TestKafkaClusters.start(TestKafkaClusters.configuredChoice());
+        cluster = TestKafkaClusterChoice.start(TestKafkaClusterChoice.configuredChoice());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(INPUT, 1, (short) 1))).all().get();
         }
@@ -95,7 +95,7 @@ class ConcurrentQueriesTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        LocalCopy partition0 = new LocalCopy(0, Replica.ACTIVE);
+        PartitionCopy partition0 = new PartitionCopy(0, Replica.ACTIVE);
         QueryableStore.KeyValue<String, Long> counts = QueryableStore.keyValue(STORE, new StringSerializer());
         AtomicBoolean querying = new AtomicBoolean(true);
         AtomicLong answered = new AtomicLong();
@@ -151,7 +151,7 @@ class ConcurrentQueriesTest {
         try {
             long sum = 0;
             for (int k = 0; k < KEYS; k++) {
-                Optional<Long> count = queries.get(counts, key(k), new LocalCopy(0, Replica.ACTIVE));
+                Optional<Long> count = queries.get(counts, key(k), new PartitionCopy(0, Replica.ACTIVE));
                 sum += count.orElse(0L);
             }
             return sum;

@@ -42,7 +42,7 @@ class LocalStateQueriesTest {
             QueryableStore.Window<String, Long> counts = QueryableStore.window("counts", new StringSerializer(),
                     Duration.ofMinutes(1));
             assertThatThrownBy(() -> queries.windows(counts, "k", new TimeRange(Instant.EPOCH, Instant.EPOCH.plusSeconds(60)),
-                    new LocalCopy(0, Replica.ACTIVE)))
+                    new PartitionCopy(0, Replica.ACTIVE)))
                     .isInstanceOf(StoreNotQueryableException.class)
                     .hasMessageContaining("store 'counts' is not queryable now");
             assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered without waiting")

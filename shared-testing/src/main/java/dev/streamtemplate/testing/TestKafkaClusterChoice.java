@@ -17,7 +17,7 @@ import java.util.Objects;
  * </ul>
  * Pass it to Maven as {@code mvn test -Dtest.kafka=embedded}.
  */
-public final class TestKafkaClusters {
+public final class TestKafkaClusterChoice {
 
     /** System property choosing the cluster: {@code embedded}, {@code container} or {@code auto}. */
     public static final String CHOICE_PROPERTY = "test.kafka";
@@ -56,7 +56,7 @@ public final class TestKafkaClusters {
 
     private static TestKafkaCluster shared;
 
-    private TestKafkaClusters() {
+    private TestKafkaClusterChoice() {
     }
 
     /**

@@ -8,5 +8,5 @@ package dev.streamtemplate.runtime.query;
  * @param partition the store partition (that of the store's input topic) holding the key
  * @param replica   the copy that may answer: only the active task's, or the active's or a standby's
  */
-public record LocalCopy(int partition, Replica replica) {
+public record PartitionCopy(int partition, Replica replica) {
 }

@@ -44,7 +44,7 @@ final class Shopper {
     static final double PRODUCT_PAGE_SHARE = 0.55;
     static final List<String> FIXED_PAGES = List.of("/home", "/search", "/deals", "/cart");
     private static final ZipfDistribution FIXED_PAGE_POPULARITY = new ZipfDistribution(FIXED_PAGES.size(),
-            Catalogue.POPULARITY_EXPONENT);
+            ProductCatalogue.POPULARITY_EXPONENT);
     static final List<String> ENTRY_REFERRERS = List.of("search", "search", "search", "search", "search", "search",
             "search", "social", "social", "social", "social", "social", "direct", "direct", "direct", "direct",
             "direct", "email", "email", "email");
@@ -85,7 +85,7 @@ final class Shopper {
     /** Draws whether and when a cart command is delivered twice; apart from {@link #rng}, so the rest is unchanged. */
     private final SeededRandom retries;
     private final Simulation simulation;
-    private final Catalogue catalogue;
+    private final ProductCatalogue catalogue;
     private final TreeMap<String, Integer> cart = new TreeMap<>();
     private final Set<String> viewedProducts = new HashSet<>();
     private UserProfile profile;
@@ -100,7 +100,7 @@ final class Shopper {
      * @param rng     the user's stream for everything it does
      * @param retries the user's stream for second deliveries of its cart commands
      */
-    Shopper(String userId, SeededRandom rng, SeededRandom retries, Simulation simulation, Catalogue catalogue, long start) {
+    Shopper(String userId, SeededRandom rng, SeededRandom retries, Simulation simulation, ProductCatalogue catalogue, long start) {
         this.userId = userId;
         this.rng = rng;
         this.retries = retries;

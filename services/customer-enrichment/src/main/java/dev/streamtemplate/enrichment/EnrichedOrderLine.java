@@ -24,7 +24,7 @@ import java.time.Instant;
  * @param productName     the product's current name, or {@code null} when unknown
  * @param productCategory the product's current category, or {@code null} when unknown
  */
-public record OrderLine(String orderId, String productId, String userId, int quantity, long amountCents,
+public record EnrichedOrderLine(String orderId, String productId, String userId, int quantity, long amountCents,
                         String currency, Instant purchasedAt, String productName, String productCategory) {
 
     /** Separates order id and product id in a line's key. */
@@ -36,8 +36,8 @@ public record OrderLine(String orderId, String productId, String userId, int qua
     }
 
     /** The foreign-key joiner: the purchase with its product ({@code null}: not in the catalogue). */
-    public static OrderLine of(Purchase purchase, Product product) {
-        return new OrderLine(purchase.orderId(), purchase.productId(), purchase.userId(), purchase.quantity(),
+    public static EnrichedOrderLine of(Purchase purchase, Product product) {
+        return new EnrichedOrderLine(purchase.orderId(), purchase.productId(), purchase.userId(), purchase.quantity(),
                 purchase.amountCents(), purchase.currency(), purchase.timestamp(),
                 product == null ? null : product.name(), product == null ? null : product.category());
     }

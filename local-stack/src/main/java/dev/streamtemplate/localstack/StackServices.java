@@ -10,7 +10,7 @@ import java.util.Map;
  * name (the directory under {@code services/}), a free HTTP port, JVM options, extra environment variables and
  * the queries worth trying, whose keys come from what the replay produced ({@link SampleKey}).
  */
-public final class ServiceCatalogue {
+public final class StackServices {
 
     /** The services, started in this order. */
     public static final List<ServiceSpec> SERVICES = List.of(
@@ -38,6 +38,6 @@ public final class ServiceCatalogue {
                     SampleQuery.keyedBy("orders of {key}", "/users/{key}/orders",
                             SampleKey.recordKey(TopicCatalogue.ORDERS.name())))));
 
-    private ServiceCatalogue() {
+    private StackServices() {
     }
 }

@@ -22,11 +22,11 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
  * {@code <aggregation>-late-event}, {@code <aggregation>-late-events-sink},
  * {@code <aggregation>-on-time-value}.
  */
-public final class LateEventRouting {
+public final class LateEvents {
 
     private static final Serde<LateEvent> LATE_EVENT_SERDE = JsonSerde.of(LateEvent.class);
 
-    private LateEventRouting() {
+    private LateEvents() {
     }
 
     /**

@@ -20,7 +20,7 @@ import java.util.function.LongConsumer;
  */
 final class Simulation implements Iterator<GeneratedEvent> {
 
-    /** Catalogue actions run before user actions scheduled for the same millisecond. */
+    /** Product catalogue actions run before user actions scheduled for the same millisecond. */
     static final int CATALOGUE_LANE = 0;
     static final int USER_LANE = 1;
 

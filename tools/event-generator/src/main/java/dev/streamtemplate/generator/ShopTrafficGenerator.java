@@ -109,7 +109,7 @@ public final class ShopTrafficGenerator {
         Simulation simulation = new Simulation(config, endMillis);
         long seed = config.seed();
         long start = config.start().toEpochMilli();
-        Catalogue catalogue = new Catalogue(config, SeededRandom.stream(seed, start, "catalogue"), simulation);
+        ProductCatalogue catalogue = new ProductCatalogue(config, SeededRandom.stream(seed, start, "catalogue"), simulation);
         for (int i = 1; i <= config.users(); i++) {
             String userId = String.format(Locale.ROOT, "u-%04d", i);
             new Shopper(userId, SeededRandom.stream(seed, start, "user:" + userId),

@@ -20,7 +20,7 @@ import java.util.Map;
  * adjective in the name (30 %); the currency never changes. Popularity: products ranked by a seeded
  * shuffle, drawn by Zipf's law (exponent 1.1) over the ranks.
  */
-final class Catalogue {
+final class ProductCatalogue {
 
     static final List<String> CATEGORIES = List.of("electronics", "books", "home", "toys", "fashion", "sports",
             "garden", "beauty");
@@ -46,7 +46,7 @@ final class Catalogue {
     private final List<String> byPopularity;
     private final ZipfDistribution popularity;
 
-    Catalogue(GeneratorConfig config, SeededRandom rng, Simulation simulation) {
+    ProductCatalogue(GeneratorConfig config, SeededRandom rng, Simulation simulation) {
         this.rng = rng;
         this.simulation = simulation;
         long start = config.start().toEpochMilli();
