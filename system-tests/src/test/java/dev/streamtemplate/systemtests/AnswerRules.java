@@ -11,7 +11,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
- * What every answer must be while instances die, restart and join (issue 5): answered (never a hang past the client's
+ * What every answer must be while instances die, restart and join: answered (never a hang past the client's
  * timeout), 200 (or 404 for an absent key where the API says so) or 503 and never another 5xx, every 503 with {@code Retry-After}, every key answer saying who served it
  * and from which replica, a standby's answer within the lag bound, and an answer that spans keys either complete or
  * marked partial, never silently incomplete.

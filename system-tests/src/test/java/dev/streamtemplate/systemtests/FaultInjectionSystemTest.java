@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Exactly-once under faults (issue 6): all four services, two instances each as separate JVMs, on a broker process;
+ * Exactly-once under faults: all four services, two instances each as separate JVMs, on a broker process;
  * a fixed-seed replay of over 200,000 events across the five input topics, paced like traffic; during it, SIGKILLs of
  * random instances (each started again), a broker stop and restart, and poison records on four input topics
  * ({@link FaultScenario}, {@link FaultPlan}). Afterwards every derived topic, read with {@code read_committed}, must
@@ -53,7 +53,7 @@ class FaultInjectionSystemTest {
     @Order(1)
     void exactlyOnceKeepsEveryDerivedTopicEqualToTheOracle() throws Exception {
         Outcome result = runAndCompare("exactly_once_v2", true, scenario -> {
-            // SIGTERM (issue 6, point 4): Kafka Streams closes within shutdown.timeout and leaves its group at once,
+            // SIGTERM: Kafka Streams closes within shutdown.timeout and leaves its group at once,
             // well before the session timeout (6 s here) would have removed it
             FaultScenario.GracefulStop stop = scenario.stopGracefully("traffic-analytics");
             await("traffic-analytics' group to lose " + stop.instance() + " at once").atMost(Duration.ofSeconds(3))

@@ -169,7 +169,7 @@ final class FaultScenario implements AutoCloseable {
         first.addAll(catalogue);
         replay = generated.stream().filter(e -> !first.contains(e))
                 .filter(e -> e.delivery() != Delivery.LATE || e.deliveryTime().isBefore(lastLateDelivery)).toList();
-        assertThat(catalogue.size() + replay.size()).as("events the replay publishes (issue 6: at least 200,000)")
+        assertThat(catalogue.size() + replay.size()).as("events the replay publishes (at least 200,000)")
                 .isGreaterThanOrEqualTo(200_000);
         plan = FaultPlan.draw(settings.planSeed(), replay.size(), slots.length, INSTANCES_PER_SERVICE, settings.kills());
         log.accept("replay " + settings.generator() + ": " + catalogue.size() + " product versions and initial user snapshots first, then "

@@ -45,16 +45,13 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * traffic-analytics as three, then two, then four separate JVMs on one real broker (issue 5): every instance answers
+ * traffic-analytics as three, then two, then four separate JVMs on one real broker: every instance answers
  * every key query and {@code /top-pages} exactly as the single-instance oracle ({@link TrafficOracle}) says, with
  * consistent serving headers; one instance is SIGKILLed while traffic flows and the survivors keep answering within
  * the rules of {@link AnswerRules} until the rebalance completes and their answers equal the oracle again; then the
@@ -64,7 +61,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SharedBroker.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class TrafficAnalyticsRoutingSystemTest {
 
@@ -141,9 +137,19 @@ class TrafficAnalyticsRoutingSystemTest {
         System.out.println();
     }
 
+    /**
+     * One scenario, in this order: three instances answer every query as the oracle; one is SIGKILLed during traffic
+     * and the survivors keep answering by the rules; the killed one restarts and a fourth joins, and the same rules
+     * hold.
+     */
     @Test
-    @Order(1)
-    void everyInstanceAnswersEveryQueryAsTheOracle() throws Exception {
+    void threeInstancesThenAKillThenARestartAndAFourth() throws Exception {
+        everyInstanceAnswersEveryQueryAsTheOracle();
+        killedInstanceDuringTrafficSurvivorsKeepAnswering();
+        restartedAndFourthInstanceJoinSameRulesHold();
+    }
+
+    private void everyInstanceAnswersEveryQueryAsTheOracle() throws Exception {
         awaitPublished("part 1", TrafficReplay.publishAsync(stack.bootstrapServers(), parts.get(0), 60));
         group.awaitSettled(System.nanoTime());
         PhaseSummary summary = awaitAnswersEqualOracle("1: three instances, oracle check", -1);
@@ -171,9 +177,7 @@ class TrafficAnalyticsRoutingSystemTest {
         return byKind;
     }
 
-    @Test
-    @Order(2)
-    void killedInstanceDuringTrafficSurvivorsKeepAnswering() throws Exception {
+    private void killedInstanceDuringTrafficSurvivorsKeepAnswering() throws Exception {
         killed = group.lastWithActive(TUMBLING_STORE);
         Set<Integer> killedPartitions = group.placement(killed).activePartitions(TUMBLING_STORE, killed.endpoint());
         List<ServiceInstance> survivors = group.live().stream().filter(i -> i != killed).toList();
@@ -204,10 +208,7 @@ class TrafficAnalyticsRoutingSystemTest {
         awaitAnswersEqualOracle("2: two survivors, oracle check", settleMillis);
     }
 
-    @Test
-    @Order(3)
-    void restartedAndFourthInstanceJoinSameRulesHold() throws Exception {
-        assertThat(killed).as("the kill test ran first").isNotNull();
+    private void restartedAndFourthInstanceJoinSameRulesHold() throws Exception {
         List<ServiceInstance> targets = new CopyOnWriteArrayList<>(group.live());
         TrafficReplay.Publication publication = TrafficReplay.publishAsync(stack.bootstrapServers(), parts.get(2), 40);
         List<Outcome> outcomes;

@@ -23,6 +23,7 @@ import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.KafkaTestResource;
 import dev.streamtemplate.testing.OpenApiContract;
 import dev.streamtemplate.testing.PoisonRecords;
+import dev.streamtemplate.testing.ServiceReadiness;
 import dev.streamtemplate.testing.TopicReader;
 import dev.streamtemplate.testing.TopicRecord;
 import dev.streamtemplate.traffic.WindowOracle.In;
@@ -50,10 +51,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The real pipeline on a real broker: a generator replay goes in, every derived topic is read back
@@ -69,7 +68,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(FreshStateDirectory.class)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TrafficPipelineTest {
 
     private static final String REPARTITION_TOPIC = "traffic-analytics-" + TrafficTopology.BY_PAGE_REPARTITION + "-repartition";
@@ -102,17 +100,34 @@ class TrafficPipelineTest {
     /** Two hours in 12 s: like traffic rather than a backlog, so most page views are on time. */
     private static final double REPLAY_SPEED = 600;
 
-    private static List<PoisonRecords.Sent> poisoned;
-    private static Result tumblingOracle;
-    private static Result hoppingOracle;
-    private static Result sessionOracle;
-    private static Result burstOracle;
+    private List<PoisonRecords.Sent> poisoned;
+    private Result tumblingOracle;
+    private Result hoppingOracle;
+    private Result sessionOracle;
+    private Result burstOracle;
     /** Each aggregation's stream time once all input is processed, epoch ms, derived from the input. */
-    private static final Map<String, Long> streamTimes = new java.util.HashMap<>();
+    private final Map<String, Long> streamTimes = new java.util.HashMap<>();
 
+    /** Each test starts once the service is ready, whatever ran before it. */
+    @BeforeEach
+    void awaitReady() {
+        ServiceReadiness.await(URI.create("http://localhost:" + RestAssured.port), Duration.ofSeconds(90));
+    }
+
+    /**
+     * One scenario, in this order: two hours of replayed traffic with poison; the derived topics equal the batch oracle;
+     * the queries answer what it computed; health and metrics reflect the run; only the Kafka metrics recorded and
+     * used are exposed.
+     */
     @Test
-    @Order(1)
-    void derivedTopicsEqualTheBatchOracle() throws InterruptedException {
+    void replayedTrafficEqualsTheOracleInTopicsQueriesAndMetrics() throws InterruptedException {
+        derivedTopicsEqualTheBatchOracle();
+        queriesAnswerWhatTheOracleComputed();
+        healthAndMetricsReflectKafkaStreams();
+        onlyKafkaMetricsRecordedAndUsedAreExposed();
+    }
+
+    private void derivedTopicsEqualTheBatchOracle() throws InterruptedException {
         String bootstrap = KafkaTestResource.bootstrapServers();
         List<GeneratedEvent> replay = new ShopTrafficGenerator(REPLAY).replay().stream()
                 .filter(e -> e.topic().equals(TopicCatalogue.PAGE_VIEWS.name()) || e.topic().equals(TopicCatalogue.PURCHASES.name()))
@@ -246,10 +261,7 @@ class TrafficPipelineTest {
                 burstOracle.emitted().size(), burstOracle.late().size());
     }
 
-    @Test
-    @Order(2)
-    void queriesAnswerWhatTheOracleComputed() {
-        assertThat(tumblingOracle).as("the oracle test ran first").isNotNull();
+    private void queriesAnswerWhatTheOracleComputed() {
         Window busiest = tumblingOracle.emitted().stream().max(Comparator.comparingLong(Window::count)).orElseThrow();
         String page = busiest.key();
         Instant from = Instant.ofEpochMilli(busiest.start()).minus(Duration.ofHours(1));
@@ -322,7 +334,6 @@ class TrafficPipelineTest {
     }
 
     @Test
-    @Order(3)
     void badRequestsGetJsonErrors() {
         String from = "2025-01-01T00:00:00Z";
         badRequest(Map.of("from", from, "to", "2025-01-01T01:00:00Z"), "'page' is required");
@@ -344,9 +355,7 @@ class TrafficPipelineTest {
                 .body("status", equalTo(405));
     }
 
-    @Test
-    @Order(4)
-    void healthAndMetricsReflectKafkaStreams() {
+    private void healthAndMetricsReflectKafkaStreams() {
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body(containsString("Kafka Streams stores queryable"));
         given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
@@ -373,9 +382,7 @@ class TrafficPipelineTest {
      * Kafka metrics (every 10 s, {@code KafkaStreamsMeters}), then only those Kafka Streams records at INFO level, and
      * of the per-partition and per-store ones only those something uses ({@code KafkaMetricsFilter}).
      */
-    @Test
-    @Order(5)
-    void onlyKafkaMetricsRecordedAndUsedAreExposed() {
+    private void onlyKafkaMetricsRecordedAndUsedAreExposed() {
         String metrics = Awaitility.await("task-level Kafka Streams metrics on /q/metrics").atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofSeconds(2))
                 .until(() -> given().when().get("/q/metrics").then().statusCode(200).extract().asString(),
