@@ -58,34 +58,11 @@ import org.apache.kafka.streams.state.Stores;
  *   ── left foreign-key join products by productId (KIP-213) [order-details-store] ──────────────▶ order-details
  * </pre>
  *
- * <p>Semantics:
- * <ul>
- *   <li><b>Users</b>: {@code CREATE}, {@code UPDATE} and {@code SNAPSHOT} upsert the {@code after}
- *       image, {@code DELETE} removes the row; an envelope whose {@code version} is not above the
- *       latest applied one of that user (deletes included) is dropped ({@link UserChangeApplier}),
- *       so duplicates and out-of-order envelopes neither resurrect a deleted user nor roll back a
- *       newer version. The tombstone after a delete only serves compaction and is dropped.</li>
- *   <li><b>Enriched page views</b>: every valid view is emitted once, with the profile in the users
- *       table when the view is processed (not as of its event time) or {@code userKnown=false}, and
- *       on a product page with the product in the catalogue table at that moment.</li>
- *   <li><b>customer-360</b>: users left-joined with lifetime purchase statistics per user id: a row
- *       exists exactly while the user has a live profile (no purchases: zero counts); it is updated
- *       when either side changes and deleted, with a tombstone on the topic, when the user is.
- *       Statistics survive a delete and count again when the user is re-created.</li>
- *   <li><b>order-details</b>: one row per order line (the latest purchase of a product in an order),
- *       left-joined by foreign key with its product, so a change of the product's name or category
- *       updates every line of it; lines of an order share a partition ({@link OrderPartitioner}).</li>
- *   <li>Records without key or value on {@code page-views} and {@code purchases}, records without
- *       key on {@code user-changes}, and unreadable records anywhere go to the dead-letter topic
- *       {@code customer-enrichment-dlq}; processing continues.</li>
- * </ul>
- *
- * <p>Why products are a {@code KTable} and not a {@code GlobalKTable}: a topic can feed only one
- * source in a topology ("Topic products has already been registered by another source"), and the
- * foreign-key join needs the catalogue as a {@code KTable} (a {@code GlobalKTable} only serves
- * stream lookups, so order lines would not follow product changes). Product page views therefore go
- * through the repartition topic {@code page-views-by-product}, which has as many partitions as
- * {@code products}.
+ * <p>Contract: the users table applies CDC envelopes by {@code version} (nothing resurrects a deleted user); every
+ * valid page view is emitted once, enriched with the user and product known when it is processed; customer-360 holds
+ * a row exactly while the user has a live profile; order-details follow product changes by foreign key. Records
+ * without key or value, and unreadable ones, go to {@code customer-enrichment-dlq}. Each rule, and why products are a
+ * {@code KTable} and not a {@code GlobalKTable}: {@code docs/design/customer-enrichment.md}.
  *
  * <p>Every processor, store and internal topic is named: changelogs are
  * {@code customer-enrichment-<store>-changelog}, the repartition topics

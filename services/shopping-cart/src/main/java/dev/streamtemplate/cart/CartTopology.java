@@ -36,40 +36,11 @@ import org.apache.kafka.streams.state.Stores;
  *                                └─ cart-rejections-sink ▶ cart-rejections  invalid commands, with the reason
  * </pre>
  *
- * <p>Semantics (the rules of each command are in {@link CartFold}, the order of checks in
- * {@link CartCommandProcessor}):
- * <ul>
- *   <li><b>Order.</b> Commands of a user are applied in the order of their partition (delivery order),
- *       not sorted by event time: a command delivered out of order is applied when it arrives.</li>
- *   <li><b>Prices.</b> {@code products} has 2 partitions and {@code cart-events} 4, so they are not
- *       co-partitioned: the catalogue is a global store, fed by every partition of {@code products} on
- *       every instance. It keeps the versions of each product ({@link ProductHistory}, for
- *       {@code cart.price-history-retention}), each valid from its {@code updatedAt}. An
- *       {@code ADD_ITEM} takes the version valid at its own event time, so a price change published
- *       before the add but effective after it, or the reverse, does not depend on which topic Kafka
- *       Streams happened to read first. What it cannot know is a version not yet read: global stores
- *       are not synchronised with stream time (Kafka Streams docs, "GlobalKTable"), so a change
- *       published after the add was processed does not reprice it. No version at the event time (the
- *       product did not exist yet, or never did): {@code UNKNOWN_PRODUCT}. The price is locked when the
- *       product enters the cart ({@link CartItem}).
- *       <br>Why a history in a key-value store and not Kafka Streams' versioned store (KIP-889): the DSL
- *       refuses a versioned {@code GlobalKTable} ("GlobalTables cannot be versioned"), and as the store
- *       of {@code addGlobalStore} a {@code RocksDBVersionedStore} fails in 4.2.1 as soon as the topic has
- *       records at start-up: the global store is reprocessed on restore from inside the store's
- *       {@code init}, before it counts as open ("Store ... is currently closed").</li>
- *   <li><b>Duplicates.</b> A command whose event id was processed before for the same user (a producer
- *       retry upstream of the broker) is ignored and counted in {@code cart_duplicates_total}. Ids are
- *       remembered in a window store for {@code cart.dedup-retention} of stream time; a command older
- *       than that on arrival is rejected {@code TOO_LATE} (see {@link CartSettings#dedupRetention()}).</li>
- *   <li><b>Invalid commands</b> leave the cart unchanged and go to {@code cart-rejections} with the
- *       reason ({@link RejectionReason}); they are counted in {@code cart_rejections_total{reason}}.</li>
- *   <li><b>Orders</b> have a deterministic id ({@link Order#idFor}), keyed by user id on {@code orders}.</li>
- *   <li>Records of {@code cart-events} without key or value, with a key other than their
- *       {@code userId}, or unreadable go to the dead-letter topic {@code shopping-cart-dlq} (KIP-1034);
- *       processing continues. An unreadable {@code products} record is logged, counted in
- *       {@code cart_malformed_products_total} and skipped ({@link CatalogueRecord} says why not the
- *       dead-letter topic).</li>
- * </ul>
+ * <p>Contract: commands of a user are applied in delivery order; an {@code ADD_ITEM} is priced by the product version
+ * valid at its event time (a global store of versions, {@link ProductHistory}); a second delivery of a command is
+ * ignored and counted; an invalid command goes to {@code cart-rejections} with the reason; orders have deterministic
+ * ids. Records without key or value, misrouted or unreadable, go to {@code shopping-cart-dlq}. Each rule, and why a
+ * history in a key-value store rather than a versioned store (KIP-889): {@code docs/design/shopping-cart.md}.
  *
  * <p>Every processor, store and internal topic is named: changelogs are
  * {@code shopping-cart-<store>-changelog} for the three stores of {@code cart-commands}; the global
