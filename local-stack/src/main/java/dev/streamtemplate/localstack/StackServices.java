@@ -2,19 +2,25 @@ package dev.streamtemplate.localstack;
 
 import dev.streamtemplate.localstack.ServiceSpec.SampleQuery;
 import dev.streamtemplate.schemas.TopicCatalogue;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
- * Every service the local stack runs. A new service plugs in with one more entry in {@link #SERVICES}: its
- * name (the directory under {@code services/}), a free HTTP port, JVM options, extra environment variables and
- * the queries worth trying, whose keys come from what the replay produced ({@link SampleKey}).
+ * Every service the local stack runs. A new service plugs in with one more entry in {@link #SERVICES}: its name (the
+ * directory under {@code services/}), its HTTP port (read from its {@code application.properties}), JVM options, extra
+ * environment variables and the queries worth trying, whose keys come from what the replay produced
+ * ({@link SampleKey}).
  */
 public final class StackServices {
 
     /** The services, started in this order. */
     public static final List<ServiceSpec> SERVICES = List.of(
-            new ServiceSpec("traffic-analytics", 8081, List.of("-Xmx384m"), Map.of(), List.of(
+            new ServiceSpec("traffic-analytics", httpPort("traffic-analytics"), List.of("-Xmx384m"), Map.of(), List.of(
                     SampleQuery.of("page /home, one-minute windows", "/page-views?page=/home&from={from}&to={to}"),
                     SampleQuery.of("page /search, one-minute windows", "/page-views?page=/search&from={from}&to={to}"),
                     SampleQuery.of("page /deals, hopping windows",
@@ -26,18 +32,39 @@ public final class StackServices {
             // seldom has a user who bought three times within ten minutes.
             // The replay runs 240 times faster than real time, so the join tasks' results reach the
             // revenue windows minutes of event time apart: they wait 10 minutes beyond the grace period.
-            new ServiceSpec("purchase-attribution", 8082, List.of("-Xmx384m"), Map.of("ATTRIBUTION_SETTLE", "10m"), List.of(
+            new ServiceSpec("purchase-attribution", httpPort("purchase-attribution"), List.of("-Xmx384m"), Map.of("ATTRIBUTION_SETTLE", "10m"), List.of(
                     SampleQuery.keyedBy("revenue attributed to {key}, hourly", "/revenue?page={key}&from={from}&to={to}",
                             SampleKey.valueField(TopicCatalogue.ATTRIBUTED_PURCHASES.name(), "page")))),
-            new ServiceSpec("customer-enrichment", 8083, List.of("-Xmx384m"), Map.of(), List.of(
+            new ServiceSpec("customer-enrichment", httpPort("customer-enrichment"), List.of("-Xmx384m"), Map.of(), List.of(
                     SampleQuery.keyedBy("customer 360 of {key}", "/customers/{key}",
                             SampleKey.recordKey(TopicCatalogue.CUSTOMER_360.name())))),
-            new ServiceSpec("shopping-cart", 8084, List.of("-Xmx384m"), Map.of(), List.of(
+            new ServiceSpec("shopping-cart", httpPort("shopping-cart"), List.of("-Xmx384m"), Map.of(), List.of(
                     SampleQuery.keyedBy("cart of {key}", "/users/{key}/cart",
                             SampleKey.recordKey(TopicCatalogue.CARTS.name())),
                     SampleQuery.keyedBy("orders of {key}", "/users/{key}/orders",
                             SampleKey.recordKey(TopicCatalogue.ORDERS.name())))));
 
     private StackServices() {
+    }
+
+    /**
+     * A service's {@code quarkus.http.port}, read from its {@code application.properties} in this repository (found
+     * from the working directory upwards, as {@link RepositoryLayout#locate} does), so the port is written once.
+     *
+     * @throws IllegalStateException when the file or the key is missing
+     */
+    static int httpPort(String service) {
+        Path file = Path.of("services", service, "src", "main", "resources", "application.properties");
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(RepositoryLayout.locate(Path.of("")).resolve(file))) {
+            properties.load(reader);
+        } catch (IOException | StackFailure e) {
+            throw new IllegalStateException("cannot read the HTTP port of " + service + " from " + file + ": " + e.getMessage(), e);
+        }
+        String port = properties.getProperty("quarkus.http.port");
+        if (port == null) {
+            throw new IllegalStateException(file + " has no quarkus.http.port");
+        }
+        return Integer.parseInt(port.trim());
     }
 }
