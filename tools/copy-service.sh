@@ -41,8 +41,10 @@ services/$name: a copy of $from, package dev.streamtemplate.$new_package, port $
 Build it: mvn -B -q install -DskipTests -pl services/$name -am
 Still to do, outside services/$name:
   1. shared-schemas TopicCatalogue: its output and dead-letter topics, and a ServiceTopics entry in SERVICES
-     (its input topics and dead-letter topic are configured from there);
+     (its input topics and dead-letter topic are configured from there, and its outputs are then created);
   2. local-stack StackServices: an entry, to run it with the local stack;
-  3. deployment: helm/values/$name.yaml, a service in docker-compose.yml, and k8s/ (copy those of $from).
+  3. deployment, copying those of $from: helm/values/$name.yaml and helm/stream-service/files/dashboards/$name.json;
+     a service in docker-compose.yml and its scrape target in observability/prometheus/prometheus-compose.yml;
+     its k8s/ manifests, listed in k8s/kustomization.yaml.
 Inside it: rename the topology, stores and resources, and write its tests (README, "Adding a service").
 DONE

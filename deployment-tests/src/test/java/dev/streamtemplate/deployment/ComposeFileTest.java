@@ -25,8 +25,9 @@ import org.yaml.snakeyaml.Yaml;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ComposeFileTest {
 
-    private static final Map<String, Integer> STREAM_SERVICES = Map.of("traffic-analytics", 8081,
-            "purchase-attribution", 8082, "customer-enrichment", 8083, "shopping-cart", 8084);
+    /** Each stream service and its HTTP port, from its {@code application.properties}. */
+    private static final Map<String, Integer> STREAM_SERVICES = StreamServiceChart.SERVICES.stream()
+            .collect(java.util.stream.Collectors.toMap(name -> name, StreamServiceChart::httpPort));
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
     private JsonNode services;

@@ -59,8 +59,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ComposeStackTest {
 
     /** The stream services of docker-compose.yml. */
-    private static final List<String> SERVICES = List.of("traffic-analytics", "purchase-attribution",
-            "customer-enrichment", "shopping-cart");
+    private static final List<String> SERVICES = StreamServiceChart.SERVICES;
     /** The project's own images and the stand-ins the offline build makes for upstream images. */
     private static final List<String> IMAGES = List.of("stream-template/traffic-analytics:latest",
             "stream-template/purchase-attribution:latest", "stream-template/customer-enrichment:latest",

@@ -10,7 +10,6 @@ import dev.streamtemplate.deployment.RenderedChart.RenderedObject;
 import dev.streamtemplate.deployment.StreamServiceChart.Release;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,11 +137,7 @@ class HelmChartTest {
     void valuesFileAgreesWithTheServicesConfigurationAndTopics(String service) throws IOException {
         JsonNode application = RenderedChart.YAML.readTree(StreamServiceChart.valuesFile(service).toFile())
                 .path("application");
-        Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(StreamServiceChart.repositoryRoot()
-                .resolve("services").resolve(service).resolve("src/main/resources/application.properties"))) {
-            properties.load(reader);
-        }
+        Properties properties = StreamServiceChart.applicationProperties(service);
 
         assertThat(application.path("name").asText()).isEqualTo(service)
                 .isEqualTo(properties.getProperty("quarkus.application.name"));

@@ -2,7 +2,9 @@ package dev.streamtemplate.deployment;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
+import dev.streamtemplate.schemas.TopicCatalogue;
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The Helm chart of a stream service, {@code helm/stream-service}, with the values files the repository ships
@@ -27,9 +30,9 @@ import java.util.Map;
  */
 final class StreamServiceChart {
 
-    /** The four stream services, in the order of the repository's layout. */
-    static final List<String> SERVICES = List.of("traffic-analytics", "purchase-attribution", "customer-enrichment",
-            "shopping-cart");
+    /** The stream services, as {@link TopicCatalogue#SERVICES} lists them. */
+    static final List<String> SERVICES = TopicCatalogue.SERVICES.stream().map(TopicCatalogue.ServiceTopics::application)
+            .toList();
 
     /** The chart's defaults alone, as a release named {@code stream-service}. */
     static final Release GENERIC = new Release("stream-service", List.of(), Map.of());
@@ -79,6 +82,27 @@ final class StreamServiceChart {
                     + " (system property repository.root)");
         }
         return path;
+    }
+
+    /**
+     * A service's {@code application.properties}.
+     *
+     * @throws UncheckedIOException when it cannot be read
+     */
+    static Properties applicationProperties(String service) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(repositoryRoot().resolve("services").resolve(service)
+                .resolve("src/main/resources/application.properties"))) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the application.properties of " + service, e);
+        }
+        return properties;
+    }
+
+    /** A service's HTTP port ({@code quarkus.http.port} of its {@code application.properties}). */
+    static int httpPort(String service) {
+        return Integer.parseInt(applicationProperties(service).getProperty("quarkus.http.port").trim());
     }
 
     /** {@code helm/stream-service}. */
