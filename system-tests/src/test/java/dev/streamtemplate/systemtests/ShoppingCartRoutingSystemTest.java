@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -83,12 +82,14 @@ class ShoppingCartRoutingSystemTest {
     private TrafficReplay traffic;
     private List<List<GeneratedEvent>> parts;
     private ServiceInstance killed;
+    private ChangeUnderTraffic changes;
 
     @BeforeAll
     void startTwoInstances(MultiInstanceStack stack) throws Exception {
         this.stack = stack;
         group = new InstanceGroup(stack, SERVICE, STORES, PARTITIONS, Map.of());
         client = group.client();
+        changes = new ChangeUnderTraffic(group, this::randomQuery, notes::add, PUBLISH_BOUND);
         Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofHours(1));
         GeneratorConfig config = GeneratorConfig.defaults().withSeed(20261123L).withUsers(1000).withStart(start)
                 .withDuration(Duration.ofHours(1));
@@ -133,7 +134,7 @@ class ShoppingCartRoutingSystemTest {
     }
 
     private void everyInstanceAnswersCartsAndOrdersAsCommitted() throws Exception {
-        awaitPublished("commands, part 1", TrafficReplay.publishAsync(stack.bootstrapServers(), parts.get(1), 60));
+        changes.awaitPublished("commands, part 1", TrafficReplay.publishAsync(stack.bootstrapServers(), parts.get(1), 60));
         group.awaitSettled(System.nanoTime());
         PhaseSummary summary = awaitAnswersEqualOracle("1: two instances, oracle check", -1);
         assertThat(summary.local()).as("answers served by the instance asked (its active task)").isPositive();
@@ -142,73 +143,19 @@ class ShoppingCartRoutingSystemTest {
 
     private void killedInstanceDuringTrafficSurvivorKeepsAnswering() throws Exception {
         killed = group.lastWithActive(CARTS_STORE);
-        List<ServiceInstance> survivors = group.live().stream().filter(i -> i != killed).toList();
-        TrafficReplay.Publication publication = TrafficReplay.publishAsync(stack.bootstrapServers(), parts.get(2), 30);
-        List<Outcome> outcomes;
-        long settleMillis;
-        int afterSettled;
-        try (ContinuousQueries queries = group.queries(survivors, this::randomQuery)) {
-            awaitTrafficFlowing(publication);
-            await("answers from the survivor before the kill").atMost(Duration.ofSeconds(30))
-                    .until(() -> queries.count() >= 30);
-            long killedAt = System.nanoTime();
-            group.kill(killed);
-            notes.add("phase 2: SIGKILL " + killed + " after " + publication.sent().get() + " of " + publication.total()
-                    + " commands of part 2");
-            settleMillis = group.awaitSettled(killedAt);
-            awaitPublished("commands, part 2", publication);
-            afterSettled = InstanceGroup.letQueriesRun(queries, 100, Duration.ofSeconds(30));
-            outcomes = queries.stop();
-        }
-        summaries.add(PhaseSummary.of("2: SIGKILL 1 of 2, traffic on", outcomes, settleMillis));
-        notes.add("phase 2: 503 reasons: " + InstanceGroup.unavailableReasons(outcomes));
-        assertThat(InstanceGroup.violations(outcomes))
-                .as("answers of the survivor while an instance died and the group rebalanced (%d requests)", outcomes.size())
-                .isEmpty();
-        assertThat(afterSettled).as("answers in the 30 s after the group settled").isGreaterThanOrEqualTo(100);
-        awaitAnswersEqualOracle("2: the survivor, oracle check", settleMillis);
+        ChangeUnderTraffic.Result result = changes.kill(killed,
+                TrafficReplay.publishAsync(stack.bootstrapServers(), parts.get(2), 30), "commands, part 2");
+        summaries.add(PhaseSummary.of("2: SIGKILL 1 of 2, traffic on", result.outcomes(), result.settleMillis()));
+        changes.assertRules(result, "an instance died and the group rebalanced");
+        awaitAnswersEqualOracle("2: the survivor, oracle check", result.settleMillis());
     }
 
     private void restartedAndThirdInstanceJoinSameRulesHold() throws Exception {
-        List<ServiceInstance> targets = new CopyOnWriteArrayList<>(group.live());
-        TrafficReplay.Publication publication = TrafficReplay.publishAsync(stack.bootstrapServers(), parts.get(3), 40);
-        List<Outcome> outcomes;
-        long settleMillis;
-        int afterSettled;
-        try (ContinuousQueries queries = group.queries(targets, this::randomQuery)) {
-            awaitTrafficFlowing(publication);
-            long joinedAt = System.nanoTime();
-            ServiceInstance restarted = group.restart(killed);
-            ServiceInstance third = group.startNew(SERVICE + "-3");
-            notes.add("phase 3: restarted " + restarted + " (same port and state directory) and started " + third);
-            for (ServiceInstance joining : List.of(restarted, third)) {
-                group.awaitHttp(joining);
-                targets.add(joining);
-            }
-            group.awaitReady(List.of(restarted, third));
-            settleMillis = group.awaitSettled(joinedAt);
-            awaitPublished("commands, part 3", publication);
-            afterSettled = InstanceGroup.letQueriesRun(queries, 100, Duration.ofSeconds(30));
-            outcomes = queries.stop();
-        }
-        summaries.add(PhaseSummary.of("3: restart it + add a 3rd, traffic on", outcomes, settleMillis));
-        notes.add("phase 3: 503 reasons: " + InstanceGroup.unavailableReasons(outcomes));
-        assertThat(InstanceGroup.violations(outcomes))
-                .as("answers while two instances joined and the group rebalanced (%d requests)", outcomes.size())
-                .isEmpty();
-        assertThat(afterSettled).as("answers in the 30 s after the group settled").isGreaterThanOrEqualTo(100);
-        awaitAnswersEqualOracle("3: three instances, oracle check", settleMillis);
-    }
-
-    private static void awaitTrafficFlowing(TrafficReplay.Publication publication) {
-        await("cart commands to flow").atMost(Duration.ofSeconds(60))
-                .until(() -> publication.sent().get() >= publication.total() / 5 || publication.done().isDone());
-        assertThat(publication.done()).as("the publication is still going when the instances change").isNotDone();
-    }
-
-    private static void awaitPublished(String name, TrafficReplay.Publication publication) {
-        await(name + " published").atMost(PUBLISH_BOUND).until(publication.done()::isDone);
-        assertThat(publication.done()).as(name + " published without error").isCompletedWithValue(null);
+        ChangeUnderTraffic.Result result = changes.restartAndAdd(killed, SERVICE + "-3",
+                TrafficReplay.publishAsync(stack.bootstrapServers(), parts.get(3), 40), "commands, part 3");
+        summaries.add(PhaseSummary.of("3: restart it + add a 3rd, traffic on", result.outcomes(), result.settleMillis()));
+        changes.assertRules(result, "two instances joined and the group rebalanced");
+        awaitAnswersEqualOracle("3: three instances, oracle check", result.settleMillis());
     }
 
     // --- the oracle and the answers ---

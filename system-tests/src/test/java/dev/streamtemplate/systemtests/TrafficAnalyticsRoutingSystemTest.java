@@ -37,7 +37,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -95,6 +94,7 @@ class TrafficAnalyticsRoutingSystemTest {
     private Instant from;
     private Instant to;
     private ServiceInstance killed;
+    private ChangeUnderTraffic changes;
     /** Events published so far, all parts. */
     private int published;
 
@@ -110,6 +110,7 @@ class TrafficAnalyticsRoutingSystemTest {
         windows.put("traffic.burst-threshold", Integer.toString(WINDOWS.burstThreshold()));
         group = new InstanceGroup(stack, SERVICE, STORES, PARTITIONS, windows);
         client = group.client();
+        changes = new ChangeUnderTraffic(group, this::randomQuery, notes::add, PUBLISH_BOUND);
 
         // one hour of shop traffic ending now; 0.5 % of page views and purchases delivered 3 to 13 minutes late,
         // past every grace period, so that late-events is part of the oracle
@@ -179,78 +180,29 @@ class TrafficAnalyticsRoutingSystemTest {
 
     private void killedInstanceDuringTrafficSurvivorsKeepAnswering() throws Exception {
         killed = group.lastWithActive(TUMBLING_STORE);
-        Set<Integer> killedPartitions = group.placement(killed).activePartitions(TUMBLING_STORE, killed.endpoint());
-        List<ServiceInstance> survivors = group.live().stream().filter(i -> i != killed).toList();
-
+        notes.add("phase 2: " + killed + " is active for tumbling partitions "
+                + group.placement(killed).activePartitions(TUMBLING_STORE, killed.endpoint()));
         TrafficReplay.Publication publication = TrafficReplay.publishAsync(stack.bootstrapServers(), parts.get(1), 30);
-        List<Outcome> outcomes;
-        long settleMillis;
-        int afterSettled;
-        try (ContinuousQueries queries = group.queries(survivors, this::randomQuery)) {
-            awaitTrafficFlowing(publication);
-            await("answers from the survivors before the kill").atMost(Duration.ofSeconds(30))
-                    .until(() -> queries.count() >= 30);
-            long killedAt = System.nanoTime();
-            group.kill(killed);
-            notes.add("phase 2: SIGKILL " + killed + " after " + publication.sent().get() + " of " + publication.total()
-                    + " events of part 2; it was active for tumbling partitions " + killedPartitions);
-            settleMillis = group.awaitSettled(killedAt);
-            awaitPublished("part 2", publication);
-            afterSettled = InstanceGroup.letQueriesRun(queries, 100, Duration.ofSeconds(30));
-            outcomes = queries.stop();
-        }
-        summaries.add(PhaseSummary.of("2: SIGKILL 1 of 3, traffic on", outcomes, settleMillis));
-        notes.add("phase 2: 503 reasons: " + InstanceGroup.unavailableReasons(outcomes));
-        assertThat(InstanceGroup.violations(outcomes))
-                .as("answers of the survivors while an instance died and the group rebalanced (%d requests)", outcomes.size())
-                .isEmpty();
-        assertThat(afterSettled).as("answers in the 30 s after the group settled").isGreaterThanOrEqualTo(100);
-        awaitAnswersEqualOracle("2: two survivors, oracle check", settleMillis);
+        ChangeUnderTraffic.Result result = changes.kill(killed, publication, "part 2");
+        published += publication.total();
+        summaries.add(PhaseSummary.of("2: SIGKILL 1 of 3, traffic on", result.outcomes(), result.settleMillis()));
+        changes.assertRules(result, "an instance died and the group rebalanced");
+        awaitAnswersEqualOracle("2: two survivors, oracle check", result.settleMillis());
     }
 
     private void restartedAndFourthInstanceJoinSameRulesHold() throws Exception {
-        List<ServiceInstance> targets = new CopyOnWriteArrayList<>(group.live());
         TrafficReplay.Publication publication = TrafficReplay.publishAsync(stack.bootstrapServers(), parts.get(2), 40);
-        List<Outcome> outcomes;
-        long settleMillis;
-        int afterSettled;
-        try (ContinuousQueries queries = group.queries(targets, this::randomQuery)) {
-            awaitTrafficFlowing(publication);
-            long joinedAt = System.nanoTime();
-            ServiceInstance restarted = group.restart(killed);
-            ServiceInstance fourth = group.startNew(SERVICE + "-4");
-            notes.add("phase 3: restarted " + restarted + " (same port and state directory) and started " + fourth);
-            // asked as soon as their HTTP server answers, while they join the group and restore
-            for (ServiceInstance joining : List.of(restarted, fourth)) {
-                group.awaitHttp(joining);
-                targets.add(joining);
-            }
-            group.awaitReady(List.of(restarted, fourth));
-            settleMillis = group.awaitSettled(joinedAt);
-            awaitPublished("part 3", publication);
-            afterSettled = InstanceGroup.letQueriesRun(queries, 100, Duration.ofSeconds(30));
-            outcomes = queries.stop();
-        }
-        summaries.add(PhaseSummary.of("3: restart it + add a 4th, traffic on", outcomes, settleMillis));
-        notes.add("phase 3: 503 reasons: " + InstanceGroup.unavailableReasons(outcomes));
-        assertThat(InstanceGroup.violations(outcomes))
-                .as("answers while two instances joined and the group rebalanced (%d requests)", outcomes.size())
-                .isEmpty();
-        assertThat(afterSettled).as("answers in the 30 s after the group settled").isGreaterThanOrEqualTo(100);
-        awaitAnswersEqualOracle("3: four instances, oracle check", settleMillis);
+        ChangeUnderTraffic.Result result = changes.restartAndAdd(killed, SERVICE + "-4", publication, "part 3");
+        published += publication.total();
+        summaries.add(PhaseSummary.of("3: restart it + add a 4th, traffic on", result.outcomes(), result.settleMillis()));
+        changes.assertRules(result, "two instances joined and the group rebalanced");
+        awaitAnswersEqualOracle("3: four instances, oracle check", result.settleMillis());
     }
 
     // --- traffic ---
 
-    private static void awaitTrafficFlowing(TrafficReplay.Publication publication) {
-        await("traffic to flow").atMost(Duration.ofSeconds(60))
-                .until(() -> publication.sent().get() >= publication.total() / 5 || publication.done().isDone());
-        assertThat(publication.done()).as("the publication is still going when the instances change").isNotDone();
-    }
-
     private void awaitPublished(String name, TrafficReplay.Publication publication) {
-        await(name + " published").atMost(PUBLISH_BOUND).until(publication.done()::isDone);
-        assertThat(publication.done()).as(name + " published without error").isCompletedWithValue(null);
+        changes.awaitPublished(name, publication);
         published += publication.total();
     }
 
