@@ -46,7 +46,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * created only if missing, so they keep the records earlier test classes wrote; a test that needs empty topics
  * recreates them ({@link KafkaTopics#recreate}) or uses its own names.
  *
- * <p>Also set {@code quarkus.kafka.devservices.enabled=false} in the service's own configuration: Quarkus decides
+ * <p>Dev Services stay off ({@code quarkus.kafka.devservices.enabled=false}, in shared-runtime's shared configuration;
+ * set it in a service's own configuration if it does not use shared-runtime): Quarkus decides
  * about Dev Services while building the application, before this resource's configuration applies, and otherwise
  * logs that Docker is not working.
  */

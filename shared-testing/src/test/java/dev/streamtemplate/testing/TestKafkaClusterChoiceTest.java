@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.streamtemplate.testing.TestKafkaClusterChoice.Choice;
 
 /** Choosing the cluster: the system property, the automatic choice, and a container asked for without Docker. */
-class TestKafkaClustersTest {
+class TestKafkaClusterChoiceTest {
 
     @Test
     void parsesTheChoice() {

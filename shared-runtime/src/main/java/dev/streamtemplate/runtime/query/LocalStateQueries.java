@@ -38,7 +38,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * Its reads block while they read the store (RocksDB): call them on a worker thread, never on an event loop.
  *
  * <p>When the partition is not queryable here (a rebalance, the store restoring, the partition hosted elsewhere) it
- * throws {@link StoreNotQueryableException} (503 with {@code Retry-After}). It never waits or retries itself.
+ * throws {@link StoreNotQueryableException} (503, with {@code Retry-After} unless Kafka Streams has stopped). It never
+ * waits or retries itself.
  */
 @ApplicationScoped
 public class LocalStateQueries {
@@ -217,8 +218,8 @@ public class LocalStateQueries {
      * store whose active task runs here (IQv2 {@link WindowRangeQuery#withWindowStartRange}): this
      * instance's part of a query that spans keys ({@link FanOutQuery}).
      *
-     * @param store a window store
-     * @param range window starts, half-open
+     * @param window a window store
+     * @param range  window starts, half-open
      * @return the partitions that answered and their windows; no partitions when none is active here
      * @throws StoreNotQueryableException when Kafka Streams is not running
      * @throws IllegalStateException      when the store does not exist or cannot answer this query

@@ -7,7 +7,7 @@ import java.util.function.Function;
 
 /**
  * One instance's part of a query that spans keys: for each store partition it answered for, the
- * entries that partition holds. {@link QueryRouter#windowsAcrossInstances} merges the parts of every
+ * entries that partition holds. {@link FanOutQuery} merges the parts of every
  * instance, keeps one answer per partition, and reports the partitions nobody answered for.
  *
  * @param byPartition store partition to its entries, ascending by partition

@@ -3,7 +3,7 @@ package dev.streamtemplate.runtime.query;
 import java.util.List;
 
 /**
- * The HTTP headers of query routing ({@link QueryRouter}): those an instance sends another, and those every answer
+ * The HTTP headers of query routing ({@link KeyRouter}, {@link FanOutQuery}): those an instance sends another, and those every answer
  * carries to say who served it.
  */
 public final class QueryHeaders {

@@ -23,9 +23,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * <p>Every method answers the current GET request: 200 with the answer as JSON and the headers of
  * {@link QueryHeaders}, a 4xx JSON error the answer function threw (such as 404), or a failure with
  * {@link StoreNotQueryableException}: 503 with {@code Retry-After} while no copy can answer (starting, rebalancing,
- * restoring), 503 without it once Kafka Streams has stopped (ERROR, NOT_RUNNING). Answer functions run on a worker
- * thread; nothing here blocks an event loop. Each query a client sent here (not one another instance forwarded) is
- * timed in {@link QueryLatency}.
+ * restoring), 503 without it once Kafka Streams has stopped ({@link StoreNotQueryableException#retryAfter}). Answer
+ * functions run on a worker thread; nothing here blocks an event loop. Each query a client sent here (not one another
+ * instance forwarded) is timed in {@link QueryLatency}.
  */
 @ApplicationScoped
 public class QueryRouter {

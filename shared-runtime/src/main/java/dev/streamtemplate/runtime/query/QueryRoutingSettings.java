@@ -5,7 +5,8 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 
 /**
- * How {@link KeyRouter} and {@link FanOutQuery} reach other instances, from {@code application.properties} under
+ * How {@link KeyRouter} and {@link FanOutQuery} reach other instances, from shared-runtime's
+ * {@code META-INF/microprofile-config.properties} (overridable in a service's {@code application.properties}) under
  * {@code query.*} (environment variables {@code QUERY_CONNECT_TIMEOUT} and so on). The address other
  * instances reach this one at is Kafka Streams' {@code application.server}
  * ({@code quarkus.kafka-streams.application-server}, host:port of the HTTP server; in Kubernetes the
