@@ -94,41 +94,29 @@ public final class TopicCreator {
         return new Outcome(List.copyOf(created), List.copyOf(existing));
     }
 
-    private static void awaitHosted(Admin admin, List<TopicSpec> topics, Duration timeout)
-            throws TopicCreationException, InterruptedException {
-        Map<String, Integer> partitions = new HashMap<>();
-        topics.forEach(spec -> partitions.put(spec.name(), spec.partitions()));
-        awaitHosted(admin, partitions, timeout);
-    }
-
     /**
-     * Waits until the broker answers a ListOffsets request for every partition of the topics: it is answered by the
-     * partition's leader from the partition itself, so then the broker can append to it (see the class comment). The
-     * admin client retries NOT_LEADER_OR_FOLLOWER and UNKNOWN_TOPIC_OR_PARTITION itself, within {@code timeout}. The
-     * one wait for a usable topic, for the local stack, the generator's {@code topics} command and the tests'
-     * {@code KafkaTopics}.
+     * Waits until the broker answers a ListOffsets request for every partition of {@code topics}: it is answered by the
+     * partition's leader from the partition itself, so then the broker can append to it. The admin client retries
+     * NOT_LEADER_OR_FOLLOWER and UNKNOWN_TOPIC_OR_PARTITION itself, within {@code timeout}.
      *
-     * @param admin      an admin client of the cluster
-     * @param partitions topic name to its partition count
-     * @param timeout    the longest wait
      * @throws TopicCreationException when a partition is not hosted within {@code timeout}
      */
-    public static void awaitHosted(Admin admin, Map<String, Integer> partitions, Duration timeout)
+    private static void awaitHosted(Admin admin, List<TopicSpec> topics, Duration timeout)
             throws TopicCreationException, InterruptedException {
-        Map<TopicPartition, OffsetSpec> offsets = new HashMap<>();
-        partitions.forEach((topic, count) -> {
-            for (int partition = 0; partition < count; partition++) {
-                offsets.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (TopicSpec spec : topics) {
+            for (int partition = 0; partition < spec.partitions(); partition++) {
+                partitions.put(new TopicPartition(spec.name(), partition), OffsetSpec.latest());
             }
-        });
+        }
         try {
-            admin.listOffsets(offsets, new ListOffsetsOptions().timeoutMs((int) timeout.toMillis()))
+            admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) timeout.toMillis()))
                     .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new TopicCreationException("the broker does not host every partition of " + partitions.size()
+            throw new TopicCreationException("the broker does not host every partition of " + topics.size()
                     + " topics yet: " + e.getCause(), e);
         } catch (TimeoutException e) {
-            throw new TopicCreationException("the broker did not host every partition of " + partitions.size()
+            throw new TopicCreationException("the broker did not host every partition of " + topics.size()
                     + " topics within " + timeout.toSeconds() + " s", e);
         }
     }

@@ -1,10 +1,5 @@
 package dev.streamtemplate.testing;
 
-import dev.streamtemplate.schemas.TopicCatalogue.CleanupPolicy;
-import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
-import dev.streamtemplate.schemas.TopicCatalogue;
-import dev.streamtemplate.schemas.TopicCreationException;
-import dev.streamtemplate.schemas.TopicCreator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,15 +11,25 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
+
+import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.schemas.TopicCatalogue.CleanupPolicy;
+import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
 
 /**
  * Creates, waits for and deletes topics through an {@link Admin} client. Every topic gets replication factor 1
@@ -47,6 +52,7 @@ public final class KafkaTopics implements AutoCloseable {
 
     private static final short REPLICATION_FACTOR = 1;
     /** One ListOffsets attempt's bound while waiting for partitions to be hosted; retried within the timeout. */
+    private static final int LIST_OFFSETS_TIMEOUT_MS = 2_000;
 
     private final Admin admin;
     private final Duration timeout;
@@ -124,9 +130,7 @@ public final class KafkaTopics implements AutoCloseable {
                 }
             }
         }
-        Map<String, Integer> partitions = new LinkedHashMap<>();
-        byName.values().forEach(topic -> partitions.put(topic.name(), topic.partitions()));
-        awaitHosted(partitions);
+        awaitUsable(byName.keySet());
     }
 
     /**
@@ -180,26 +184,12 @@ public final class KafkaTopics implements AutoCloseable {
         if (names.isEmpty()) {
             return;
         }
-        Map<String, Integer> partitions = Awaitility.await("topics " + names + " to have every partition hosted by its leader")
+        Awaitility.await("topics " + names + " to have every partition hosted by its leader")
                 .atMost(timeout)
                 .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(50))
                 .ignoreException(UnknownTopicOrPartitionException.class)
-                .until(() -> partitionCounts(names), counts -> true);
-        awaitHosted(partitions);
-    }
-
-    /** {@link TopicCreator#awaitHosted}, within this instance's timeout. */
-    private void awaitHosted(Map<String, Integer> partitions) {
-        try {
-            TopicCreator.awaitHosted(admin, partitions, timeout);
-        } catch (TopicCreationException e) {
-            throw new ConditionTimeoutException("topics " + partitions.keySet() + " to have every partition hosted by"
-                    + " its leader: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for topics " + partitions.keySet(), e);
-        }
+                .until(() -> allPartitionsHosted(names));
     }
 
     /**
@@ -262,8 +252,7 @@ public final class KafkaTopics implements AutoCloseable {
         admin.close(timeout);
     }
 
-    /** Each topic's partition count; throws {@link UnknownTopicOrPartitionException} while one does not exist. */
-    private Map<String, Integer> partitionCounts(List<String> names) throws InterruptedException {
+    private boolean allPartitionsHosted(List<String> names) throws InterruptedException {
         Map<String, TopicDescription> descriptions;
         try {
             descriptions = admin.describeTopics(names).allTopicNames().get();
@@ -273,8 +262,23 @@ public final class KafkaTopics implements AutoCloseable {
             }
             throw new IllegalStateException("Describing topics " + names + " failed: " + e.getCause(), e.getCause());
         }
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        descriptions.forEach((name, description) -> counts.put(name, description.partitions().size()));
-        return counts;
+        Map<TopicPartition, OffsetSpec> partitions = new LinkedHashMap<>();
+        for (TopicDescription description : descriptions.values()) {
+            for (TopicPartitionInfo partition : description.partitions()) {
+                if (partition.leader() == null || partition.leader().isEmpty()) {
+                    return false;
+                }
+                partitions.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
+            }
+        }
+        try {
+            admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs(LIST_OFFSETS_TIMEOUT_MS)).all().get();
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RetriableException) {
+                return false; // not hosted yet (NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, timeout)
+            }
+            throw new IllegalStateException("Listing offsets of " + names + " failed: " + e.getCause(), e.getCause());
+        }
     }
 }
