@@ -148,10 +148,11 @@ public final class TopicCatalogue {
     public static final List<ServiceTopics> SERVICES = List.of(TRAFFIC_ANALYTICS, PURCHASE_ATTRIBUTION,
             CUSTOMER_ENRICHMENT, SHOPPING_CART);
 
-    /** Every topic above: what a fresh cluster needs before the services start. */
-    public static final List<TopicSpec> ALL = java.util.stream.Stream.of(INPUT_TOPICS, TRAFFIC_ANALYTICS_OUTPUTS,
-                    PURCHASE_ATTRIBUTION_OUTPUTS, CUSTOMER_ENRICHMENT_OUTPUTS, SHOPPING_CART_OUTPUTS)
-            .flatMap(List::stream).toList();
+    /** Every topic: the inputs and each service's outputs, what a fresh cluster needs before the services start. */
+    public static final List<TopicSpec> ALL = java.util.stream.Stream.concat(INPUT_TOPICS.stream(),
+            SERVICES.stream().flatMap(service -> service.outputs().stream())).distinct().toList();
+
+
 
     private TopicCatalogue() {
     }
