@@ -3,11 +3,11 @@ package dev.streamtemplate.schemas;
 import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
@@ -15,15 +15,18 @@ import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates topics from their {@link TopicSpec}s (partitions, cleanup policy) with a given replication factor (1 on a
  * single broker). A topic that already exists counts as done and is left as it is: a broker kept from an earlier run
- * already has them all. Used by the local stack, the system tests and the event generator's {@code topics} command
- * (docker-compose's one-shot step).
+ * already has them all. Used by the local stack, the system tests, the event generator's {@code topics} command
+ * (docker-compose's one-shot step) and the tests' {@code KafkaTopics}.
  *
  * <p>It returns only once the broker hosts every partition, not merely once the controller has recorded the topics:
  * a broker publishes new partitions in its metadata a moment before it can append to them, and an idempotent
@@ -41,6 +44,11 @@ public final class TopicCreator {
      */
     public record Outcome(List<String> created, List<String> existing) {
     }
+
+    /** The bound of one describe or ListOffsets attempt while waiting for partitions to be hosted, milliseconds. */
+    private static final int ATTEMPT_TIMEOUT_MS = 2_000;
+    /** The pause between two such attempts, milliseconds. */
+    private static final long RETRY_INTERVAL_MS = 50;
 
     private TopicCreator() {
     }
@@ -90,34 +98,68 @@ public final class TopicCreator {
                         + timeout.toSeconds() + " s", e);
             }
         }
-        awaitHosted(admin, topics, timeout);
+        awaitHosted(admin, topics.stream().map(TopicSpec::name).toList(), timeout);
         return new Outcome(List.copyOf(created), List.copyOf(existing));
     }
 
     /**
-     * Waits until the broker answers a ListOffsets request for every partition of {@code topics}: it is answered by the
-     * partition's leader from the partition itself, so then the broker can append to it. The admin client retries
-     * NOT_LEADER_OR_FOLLOWER and UNKNOWN_TOPIC_OR_PARTITION itself, within {@code timeout}.
+     * Waits until every partition of {@code topicNames} has a leader and that leader answers a ListOffsets request
+     * from the partition itself, which is when producers and consumers can use it (see the class comment). Retries
+     * every 50 ms while the answer is retriable: the topic is not known yet (a ListOffsets right after creation can
+     * fail fast with {@code UNKNOWN_TOPIC_OR_PARTITION}), has no leader yet, or is not hosted yet
+     * ({@code NOT_LEADER_OR_FOLLOWER}).
      *
-     * @throws TopicCreationException when a partition is not hosted within {@code timeout}
+     * @param topicNames the topics; a topic that does not exist never becomes usable
+     * @param timeout    the longest the whole wait may take
+     * @throws TopicCreationException when a partition is not usable within {@code timeout}, or the broker gives a
+     *                                non-retriable answer
      */
-    private static void awaitHosted(Admin admin, List<TopicSpec> topics, Duration timeout)
+    public static void awaitHosted(Admin admin, Collection<String> topicNames, Duration timeout)
             throws TopicCreationException, InterruptedException {
+        List<String> names = List.copyOf(topicNames);
+        if (names.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Throwable lastAnswer = null;
+        while (true) {
+            try {
+                if (allPartitionsHosted(admin, names)) {
+                    return;
+                }
+                lastAnswer = null;
+            } catch (ExecutionException | TimeoutException e) {
+                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                if (!(cause instanceof RetriableException || cause instanceof TimeoutException)) {
+                    throw new TopicCreationException("could not check the partitions of " + names + ": " + cause, cause);
+                }
+                lastAnswer = cause;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new TopicCreationException("topics " + names + " did not have every partition hosted by its"
+                        + " leader within " + timeout.toMillis() + " ms"
+                        + (lastAnswer == null ? "" : "; last answer: " + lastAnswer), lastAnswer);
+            }
+            Thread.sleep(RETRY_INTERVAL_MS);
+        }
+    }
+
+    /** One attempt: false while a partition has no leader; throws while the broker's answer is an error. */
+    private static boolean allPartitionsHosted(Admin admin, List<String> names)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames()
+                .get(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-        for (TopicSpec spec : topics) {
-            for (int partition = 0; partition < spec.partitions(); partition++) {
-                partitions.put(new TopicPartition(spec.name(), partition), OffsetSpec.latest());
+        for (TopicDescription description : descriptions.values()) {
+            for (TopicPartitionInfo partition : description.partitions()) {
+                if (partition.leader() == null || partition.leader().isEmpty()) {
+                    return false;
+                }
+                partitions.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
             }
         }
-        try {
-            admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs((int) timeout.toMillis()))
-                    .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new TopicCreationException("the broker does not host every partition of " + topics.size()
-                    + " topics yet: " + e.getCause(), e);
-        } catch (TimeoutException e) {
-            throw new TopicCreationException("the broker did not host every partition of " + topics.size()
-                    + " topics within " + timeout.toSeconds() + " s", e);
-        }
+        admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs(ATTEMPT_TIMEOUT_MS))
+                .all().get(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        return true;
     }
 }

@@ -1,7 +1,11 @@
 package dev.streamtemplate.testing;
 
+import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.schemas.TopicCatalogue.CleanupPolicy;
+import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
+import dev.streamtemplate.schemas.TopicCreationException;
+import dev.streamtemplate.schemas.TopicCreator;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -10,33 +14,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
-
-import dev.streamtemplate.schemas.TopicCatalogue;
-import dev.streamtemplate.schemas.TopicCatalogue.CleanupPolicy;
-import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
 
 /**
  * Creates, waits for and deletes topics through an {@link Admin} client. Every topic gets replication factor 1
  * (test clusters have one broker).
  *
  * <p>Creating is idempotent: a topic that already exists with the same partition count is left as it is (its data
- * included). Every method returns only when the topics are usable (the broker hosts each partition) or gone.
+ * included). Every method returns only when the topics are usable (the broker hosts each partition) or gone; creating
+ * and waiting are {@link TopicCreator}'s, as in the local stack.
  *
  * <pre>{@code
  * try (KafkaTopics topics = new KafkaTopics(bootstrapServers)) {
@@ -51,8 +42,6 @@ public final class KafkaTopics implements AutoCloseable {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private static final short REPLICATION_FACTOR = 1;
-    /** One ListOffsets attempt's bound while waiting for partitions to be hosted; retried within the timeout. */
-    private static final int LIST_OFFSETS_TIMEOUT_MS = 2_000;
 
     private final Admin admin;
     private final Duration timeout;
@@ -89,10 +78,9 @@ public final class KafkaTopics implements AutoCloseable {
      * waits until all of them are usable.
      *
      * @param topics the topics, e.g. {@link TopicCatalogue#ALL}
-     * @throws IllegalStateException        if a topic already exists with a different partition count
-     * @throws org.apache.kafka.common.KafkaException if the broker refuses a topic (e.g. an invalid name)
-     * @throws org.apache.kafka.common.errors.TimeoutException if the broker does not answer within the timeout
-     * @throws ConditionTimeoutException    if the topics do not get partition leaders within the timeout
+     * @throws IllegalStateException if a topic already exists with a different partition count, the broker refuses a
+     *                               topic (e.g. an invalid name), or a topic is not created and usable within the
+     *                               timeout ({@link TopicCreator})
      */
     public void create(Collection<TopicSpec> topics) {
         Map<String, TopicSpec> byName = new LinkedHashMap<>();
@@ -106,17 +94,14 @@ public final class KafkaTopics implements AutoCloseable {
         if (byName.isEmpty()) {
             return;
         }
-        List<NewTopic> newTopics = byName.values().stream()
-                .map(t -> new NewTopic(t.name(), t.partitions(), REPLICATION_FACTOR).configs(t.configs()))
-                .toList();
-        Map<String, KafkaFuture<Void>> results = admin.createTopics(newTopics).values();
-        List<String> existing = new ArrayList<>();
-        for (Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
-            try {
-                KafkaFutures.get(result.getValue(), timeout, "Creating topic " + result.getKey());
-            } catch (TopicExistsException e) {
-                existing.add(result.getKey());
-            }
+        List<String> existing;
+        try {
+            existing = TopicCreator.createAll(admin, List.copyOf(byName.values()), REPLICATION_FACTOR, timeout).existing();
+        } catch (TopicCreationException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topics " + byName.keySet(), e);
         }
         if (!existing.isEmpty()) {
             Map<String, TopicDescription> descriptions = KafkaFutures.get(
@@ -130,7 +115,6 @@ public final class KafkaTopics implements AutoCloseable {
                 }
             }
         }
-        awaitUsable(byName.keySet());
     }
 
     /**
@@ -168,28 +152,21 @@ public final class KafkaTopics implements AutoCloseable {
     }
 
     /**
-     * Waits until every partition of each topic has a leader and that leader answers a ListOffsets request from the
-     * partition itself, which is when producers and consumers can use it. A leader in the metadata is not enough: a
-     * broker publishes a new partition in its metadata a moment before it can append to it, and an idempotent
-     * producer writing at once may then see its first batch refused while its second is appended; the first is then
-     * refused with {@code OutOfOrderSequenceException} until its delivery timeout (KAFKA-15591, seen in this
-     * project's tests; the broker rejects such a first batch from Kafka 4.5 on, apache/kafka pull request 23234).
+     * Waits until every partition of each topic is usable: {@link TopicCreator#awaitHosted}, within the timeout.
      *
      * @param topicNames the topics
-     * @throws ConditionTimeoutException if that does not happen within the timeout (a topic that does not exist
-     *                                   never becomes usable)
+     * @throws IllegalStateException if that does not happen within the timeout (a topic that does not exist never
+     *                               becomes usable), or the broker gives a non-retriable answer
      */
     public void awaitUsable(Collection<String> topicNames) {
-        List<String> names = List.copyOf(topicNames);
-        if (names.isEmpty()) {
-            return;
+        try {
+            TopicCreator.awaitHosted(admin, topicNames, timeout);
+        } catch (TopicCreationException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for topics " + topicNames, e);
         }
-        Awaitility.await("topics " + names + " to have every partition hosted by its leader")
-                .atMost(timeout)
-                .pollDelay(Duration.ZERO)
-                .pollInterval(Duration.ofMillis(50))
-                .ignoreException(UnknownTopicOrPartitionException.class)
-                .until(() -> allPartitionsHosted(names));
     }
 
     /**
@@ -250,35 +227,5 @@ public final class KafkaTopics implements AutoCloseable {
     @Override
     public void close() {
         admin.close(timeout);
-    }
-
-    private boolean allPartitionsHosted(List<String> names) throws InterruptedException {
-        Map<String, TopicDescription> descriptions;
-        try {
-            descriptions = admin.describeTopics(names).allTopicNames().get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException unknown) {
-                throw unknown;
-            }
-            throw new IllegalStateException("Describing topics " + names + " failed: " + e.getCause(), e.getCause());
-        }
-        Map<TopicPartition, OffsetSpec> partitions = new LinkedHashMap<>();
-        for (TopicDescription description : descriptions.values()) {
-            for (TopicPartitionInfo partition : description.partitions()) {
-                if (partition.leader() == null || partition.leader().isEmpty()) {
-                    return false;
-                }
-                partitions.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
-            }
-        }
-        try {
-            admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs(LIST_OFFSETS_TIMEOUT_MS)).all().get();
-            return true;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RetriableException) {
-                return false; // not hosted yet (NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, timeout)
-            }
-            throw new IllegalStateException("Listing offsets of " + names + " failed: " + e.getCause(), e.getCause());
-        }
     }
 }
