@@ -1,18 +1,21 @@
 package dev.streamtemplate.systemtests;
 
+import static java.util.stream.Collectors.groupingBy;
+import static java.util.stream.Collectors.toList;
+
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
+import dev.streamtemplate.traffic.WindowOracle;
+import dev.streamtemplate.traffic.WindowOracle.In;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * What traffic-analytics' state stores hold after processing a bounded input, computed in plain Java from the
@@ -23,7 +26,8 @@ import java.util.TreeSet;
  * traffic-analytics' {@code TrafficPipelineTest}, the records the service reported in {@code late-events} for an
  * aggregation are the late ones; every other input record is in the store: the tumbling count of its page and
  * minute, every hopping window of its page that contains it, its user's session, its user's sliding windows. A store
- * holds open windows too, so the oracle is what a query answers whether or not a window has closed.
+ * holds open windows too, so the oracle is what a query answers whether or not a window has closed. The windows
+ * themselves are {@link WindowOracle}'s, the batch computation traffic-analytics' pipeline test checks.
  *
  * @param tumbling page to its one-minute windows, oldest first
  * @param hopping  page to its hopping windows, oldest first
@@ -32,6 +36,9 @@ import java.util.TreeSet;
  */
 public record TrafficOracle(Map<String, List<Window>> tumbling, Map<String, List<Window>> hopping,
                             Map<String, List<Window>> sessions, Map<String, List<Window>> bursts) {
+
+    /** A grace period no stream time passes: {@link WindowOracle} then keeps every window open, as a store holds it. */
+    private static final long NEVER_CLOSED = Long.MAX_VALUE / 4;
 
     /**
      * A window of one key and its count: what the HTTP answers hold ({@code windowStart/windowEnd/count},
@@ -59,114 +66,38 @@ public record TrafficOracle(Map<String, List<Window>> tumbling, Map<String, List
      */
     public static TrafficOracle compute(Collection<PageView> pageViews, Collection<Purchase> purchases,
                                         Map<String, Set<String>> lateIds, Settings settings) {
-        Set<String> lateTumbling = lateIds.getOrDefault("page-views-tumbling", Set.of());
-        Set<String> lateHopping = lateIds.getOrDefault("page-views-hopping", Set.of());
-        Set<String> lateSessions = lateIds.getOrDefault("user-sessions", Set.of());
-        Set<String> lateBursts = lateIds.getOrDefault("purchase-bursts", Set.of());
-
-        long size = settings.tumblingSize().toMillis();
-        Map<String, TreeMap<Long, Long>> tumblingCounts = new HashMap<>();
-        long hopSize = settings.hoppingSize().toMillis();
-        long advance = settings.hoppingAdvance().toMillis();
-        Map<String, TreeMap<Long, Long>> hoppingCounts = new HashMap<>();
-        Map<String, List<Long>> viewTimes = new HashMap<>();
-        for (PageView view : pageViews) {
-            long t = view.timestamp().toEpochMilli();
-            if (!lateTumbling.contains(view.eventId())) {
-                tumblingCounts.computeIfAbsent(view.page(), k -> new TreeMap<>()).merge(t - Math.floorMod(t, size), 1L, Long::sum);
-            }
-            if (!lateHopping.contains(view.eventId())) {
-                // every window [start, start + size) with start a multiple of the advance that contains t
-                for (long start = t - Math.floorMod(t, advance); start > t - hopSize && start >= 0; start -= advance) {
-                    hoppingCounts.computeIfAbsent(view.page(), k -> new TreeMap<>()).merge(start, 1L, Long::sum);
-                }
-            }
-            if (!lateSessions.contains(view.eventId())) {
-                viewTimes.computeIfAbsent(view.userId(), k -> new ArrayList<>()).add(t);
-            }
-        }
-        Map<String, List<Long>> purchaseTimes = new HashMap<>();
-        for (Purchase purchase : purchases) {
-            if (!lateBursts.contains(purchase.eventId())) {
-                purchaseTimes.computeIfAbsent(purchase.userId(), k -> new ArrayList<>()).add(purchase.timestamp().toEpochMilli());
-            }
-        }
-        return new TrafficOracle(windows(tumblingCounts, size), windows(hoppingCounts, hopSize),
-                sessions(viewTimes, settings.sessionGap().toMillis()),
-                slidingWindows(purchaseTimes, settings.slidingSpan().toMillis(), settings.burstThreshold()));
+        List<List<In>> byPageTumbling = List.of(inputs(pageViews, lateIds.get("page-views-tumbling"), PageView::eventId,
+                PageView::page, PageView::timestamp));
+        List<List<In>> byPageHopping = List.of(inputs(pageViews, lateIds.get("page-views-hopping"), PageView::eventId,
+                PageView::page, PageView::timestamp));
+        List<List<In>> byUser = List.of(inputs(pageViews, lateIds.get("user-sessions"), PageView::eventId,
+                PageView::userId, PageView::timestamp));
+        List<List<In>> purchasesByUser = List.of(inputs(purchases, lateIds.get("purchase-bursts"), Purchase::eventId,
+                Purchase::userId, Purchase::timestamp));
+        long tumblingSize = settings.tumblingSize().toMillis();
+        return new TrafficOracle(
+                byKey(WindowOracle.timeWindows(byPageTumbling, tumblingSize, tumblingSize, NEVER_CLOSED).open()),
+                byKey(WindowOracle.timeWindows(byPageHopping, settings.hoppingSize().toMillis(),
+                        settings.hoppingAdvance().toMillis(), NEVER_CLOSED).open()),
+                byKey(WindowOracle.sessionWindows(byUser, settings.sessionGap().toMillis(), NEVER_CLOSED).open()),
+                byKey(WindowOracle.slidingWindows(purchasesByUser, settings.slidingSpan().toMillis(), NEVER_CLOSED,
+                        settings.burstThreshold()).open()));
     }
 
-    private static Map<String, List<Window>> windows(Map<String, TreeMap<Long, Long>> counts, long size) {
-        Map<String, List<Window>> windows = new TreeMap<>();
-        counts.forEach((key, byStart) -> windows.put(key, byStart.entrySet().stream()
-                .map(e -> new Window(key, Instant.ofEpochMilli(e.getKey()), Instant.ofEpochMilli(e.getKey() + size), e.getValue()))
-                .toList()));
-        return windows;
+    /** The records of one aggregation that it did not report late, as one partition (the order does not matter). */
+    private static <V> List<In> inputs(Collection<V> records, Set<String> lateIds, Function<V, String> eventId,
+                                       Function<V, String> key, Function<V, Instant> timestamp) {
+        Set<String> late = lateIds == null ? Set.of() : lateIds;
+        return records.stream().filter(r -> !late.contains(eventId.apply(r)))
+                .map(r -> new In(key.apply(r), timestamp.apply(r).toEpochMilli(), eventId.apply(r))).toList();
     }
 
-    /**
-     * Session windows: a record joins every session of its key that ends no earlier than {@code t - gap} and starts
-     * no later than {@code t + gap}, whatever the order, so the sessions are the runs of sorted event times with no
-     * gap above {@code gap}; start and end are the first and last event time (both inclusive).
-     */
-    private static Map<String, List<Window>> sessions(Map<String, List<Long>> times, long gap) {
-        Map<String, List<Window>> sessions = new TreeMap<>();
-        times.forEach((user, list) -> {
-            List<Long> sorted = list.stream().sorted().toList();
-            List<Window> ofUser = new ArrayList<>();
-            long start = sorted.get(0);
-            long end = start;
-            long count = 1;
-            for (long t : sorted.subList(1, sorted.size())) {
-                if (t - end <= gap) {
-                    end = t;
-                    count++;
-                } else {
-                    ofUser.add(new Window(user, Instant.ofEpochMilli(start), Instant.ofEpochMilli(end), count));
-                    start = t;
-                    end = t;
-                    count = 1;
-                }
-            }
-            ofUser.add(new Window(user, Instant.ofEpochMilli(start), Instant.ofEpochMilli(end), count));
-            sessions.put(user, ofUser);
-        });
-        return sessions;
-    }
-
-    /**
-     * Sliding windows (KIP-450), both bounds inclusive: {@code [t - span, t]} for every record time t, and
-     * {@code [t + 1, t + 1 + span]} for every t followed by another record within the span; each holds the records in
-     * it. Only windows reaching {@code threshold} are kept, as {@code /purchase-bursts} filters them. (The same rule
-     * as traffic-analytics' {@code WindowOracle}, which its pipeline test checks against the emitted windows.)
-     */
-    private static Map<String, List<Window>> slidingWindows(Map<String, List<Long>> times, long span, int threshold) {
-        Map<String, List<Window>> windows = new TreeMap<>();
-        times.forEach((user, list) -> {
-            TreeSet<Long> distinct = new TreeSet<>(list);
-            TreeSet<Long> starts = new TreeSet<>();
-            for (long t : distinct) {
-                if (t >= span) {
-                    starts.add(t - span);
-                }
-                Long next = distinct.higher(t);
-                if (next != null && next <= t + span) {
-                    starts.add(t + 1);
-                }
-            }
-            List<Window> ofUser = new ArrayList<>();
-            for (long start : starts) {
-                long end = start + span;
-                long count = list.stream().filter(t -> t >= start && t <= end).count();
-                if (count >= threshold) {
-                    ofUser.add(new Window(user, Instant.ofEpochMilli(start), Instant.ofEpochMilli(end), count));
-                }
-            }
-            if (!ofUser.isEmpty()) {
-                windows.put(user, ofUser);
-            }
-        });
-        return windows;
+    /** Windows by key, oldest first. */
+    private static Map<String, List<Window>> byKey(List<WindowOracle.Window> windows) {
+        return windows.stream()
+                .sorted(Comparator.comparing(WindowOracle.Window::key).thenComparingLong(WindowOracle.Window::start))
+                .map(w -> new Window(w.key(), Instant.ofEpochMilli(w.start()), Instant.ofEpochMilli(w.end()), w.count()))
+                .collect(groupingBy(Window::key, TreeMap::new, toList()));
     }
 
     /** The tumbling windows of {@code page} starting in {@code [from, to)}, oldest first. */
