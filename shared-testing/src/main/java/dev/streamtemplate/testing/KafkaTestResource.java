@@ -14,42 +14,19 @@ import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
- * Quarkus test resource giving a {@code @QuarkusTest} a real Kafka broker: the JVM's shared cluster
- * ({@link TestKafkaClusterChoice#shared()}, started on first use and reused by every test class and Quarkus restart),
- * with topics created before the application starts.
+ * Quarkus test resource giving a {@code @QuarkusTest} ({@code @WithTestResource(KafkaTestResource.class)}) a real
+ * Kafka broker, the JVM's shared cluster ({@link TestKafkaClusterChoice#shared()}), with topics created before the
+ * application starts. {@link #bootstrapServers()} gives the test the same broker.
  *
- * <pre>{@code
- * @QuarkusTest
- * @WithTestResource(KafkaTestResource.class)
- * class TrafficAnalyticsTest { ... KafkaTestResource.bootstrapServers() ... }
- * }</pre>
- *
- * <p>Configuration it returns to the application (it overrides {@code application.properties}):
- * <ul>
- *   <li>{@code kafka.bootstrap.servers} and {@code quarkus.kafka-streams.bootstrap-servers}: the broker;</li>
- *   <li>{@code quarkus.kafka.devservices.enabled=false}: no Dev Services broker (it would need Docker);</li>
- *   <li>for the embedded broker only, {@code quarkus.log.category."<broker logger>".level} for the broker's own
- *       loggers ({@value #BROKER_LOG_LEVEL_ARG}, default {@code WARN}), since that broker logs into the test's
- *       log. Kafka client and Kafka Streams loggers are left alone.</li>
- * </ul>
- *
- * <p>Init args ({@code @WithTestResource(value = KafkaTestResource.class, initArgs = @ResourceArg(name = "topics",
- * value = "page-views,purchases"))}):
- * <ul>
- *   <li>{@value #TOPICS_ARG}: {@code all} (default: every topic of {@link TopicCatalogue#ALL}), {@code none}, or a
- *       comma-separated list of names; a name from the catalogue gets its spec, any other name one partition with
- *       {@code cleanup.policy=delete};</li>
- *   <li>{@value #BROKER_LOG_LEVEL_ARG}: the level for the embedded broker's loggers, e.g. {@code INFO}.</li>
- * </ul>
- *
- * <p>{@link #stop()} leaves the broker running for the next test class; a JVM shutdown hook stops it. Topics are
- * created only if missing, so they keep the records earlier test classes wrote; a test that needs empty topics
- * recreates them ({@link KafkaTopics#recreate}) or uses its own names.
- *
- * <p>Dev Services stay off ({@code quarkus.kafka.devservices.enabled=false}, in shared-runtime's shared configuration;
- * set it in a service's own configuration if it does not use shared-runtime): Quarkus decides
- * about Dev Services while building the application, before this resource's configuration applies, and otherwise
- * logs that Docker is not working.
+ * <p>It returns {@code kafka.bootstrap.servers}, {@code quarkus.kafka-streams.bootstrap-servers},
+ * {@code quarkus.kafka.devservices.enabled=false} and, for the embedded broker only, the level of the broker's own
+ * loggers ({@code quarkus.log.category."<logger>".level}); they override {@code application.properties}. Init args:
+ * {@value #TOPICS_ARG}: {@code all} (default, {@link TopicCatalogue#ALL}), {@code none} or comma-separated names
+ * (names outside the catalogue get one partition, {@code cleanup.policy=delete}); {@value #BROKER_LOG_LEVEL_ARG}:
+ * the embedded broker's log level (default {@code WARN}). The broker outlives {@link #stop()}; topics are created
+ * only if missing and keep earlier test classes' records ({@link KafkaTopics#recreate} empties them). Dev Services
+ * must also be off in the service's own configuration (shared-runtime's does it): Quarkus decides on them while
+ * building the application, before this resource's configuration applies.
  */
 public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 

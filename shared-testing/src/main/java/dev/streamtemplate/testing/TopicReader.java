@@ -23,25 +23,16 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads a whole topic, as a downstream consumer of a transactional pipeline sees it: with
- * {@code isolation.level=read_committed}, from the beginning of every partition to its <em>last stable offset at
- * the time of the call</em>. Records of aborted transactions are never returned; records of transactions still open
- * at the time of the call, and anything written after it, are not waited for.
+ * Reads a whole topic as a downstream consumer of a transactional pipeline sees it: with
+ * {@code isolation.level=read_committed}, from the beginning of every partition to its <em>last stable offset at the
+ * time of the call</em>. Records of aborted transactions are never returned; records of transactions still open at
+ * the time of the call, and anything written after it, are not waited for. {@link #strings(String)} reads text.
  *
- * <p>Each read uses its own short-lived consumer with manual assignment (no consumer group, no committed offsets),
- * so reads do not affect each other or the application under test. The deserializers are the caller's; they are
- * neither configured nor closed here.
- *
- * <p>Mind the moment of the call: when a producer's {@code commitTransaction()} returns, the broker may not yet
- * have written the transaction's commit markers, so its records can stay invisible (beyond the last stable offset)
- * for a few milliseconds more. {@link TestProducer} waits for that; for an application's output (Kafka Streams
- * commits every {@code commit.interval.ms}), wait for the expected content, e.g. with Awaitility:
- * {@code await().until(() -> reader.readAll(topic).size() == expected)}.
- *
- * <pre>{@code
- * TopicReader<String, String> reader = TopicReader.strings(bootstrapServers);
- * List<TopicRecord<String, String>> records = reader.readAll("page-views-per-minute");
- * }</pre>
+ * <p>Each read uses its own short-lived consumer with manual assignment (no consumer group, no committed offsets), so
+ * reads affect neither each other nor the application under test. The deserializers are the caller's; they are
+ * neither configured nor closed here. A just-committed transaction's records stay invisible until the broker has
+ * written its commit markers, a few milliseconds later: {@link TestProducer} waits for that; for an application's
+ * output, wait for the expected content, e.g. {@code await().until(() -> reader.readAll(topic).size() == expected)}.
  *
  * @param <K> key type
  * @param <V> value type

@@ -40,8 +40,7 @@ import org.apache.kafka.streams.state.SessionStore;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * The whole of traffic-analytics, top to bottom: four windowed aggregations over event time, each
- * emitting its final results when its windows close, each behind a late-event router.
+ * The whole of traffic-analytics: four windowed aggregations over event time, final results on window close (KIP-825).
  *
  * <pre>
  * page-views (key userId) ─┬─ user-sessions ........ session windows, gap 30 min ─────────▶ user-sessions
@@ -51,17 +50,11 @@ import org.apache.kafka.streams.state.WindowStore;
  * purchases  (key userId) ─── purchase-bursts ...... sliding 10 min, count >= threshold ─▶ purchase-bursts
  * every router: records whose windows have closed ───────────────────────────────────────▶ late-events
  * </pre>
- *
- * <p>Semantics: records without key or value, like unreadable ones, go to the dead-letter topic
- * {@code traffic-analytics-dlq}; event time from the payload ({@code EventTimeExtractor}); every window has the same
- * configured grace period; final results only ({@link EmitStrategy#onWindowClose()}, KIP-825);
- * a record whose windows have closed ({@code windowEnd + grace <= streamTime}) goes to
- * {@code late-events} and increments {@code late.events}, so Kafka Streams never drops it silently
- * (see {@link WindowClosure} for each kind's exact rule). The counter counts processing attempts:
- * after a crash, re-processed late records are counted again, while {@code late-events} holds each
- * once (exactly-once). Every processor, store and internal topic
- * is named, so the changelog and repartition topics are
- * {@code traffic-analytics-<store>-changelog} and {@code traffic-analytics-page-views-by-page-repartition}.
+ * <p>Event time from the payload; one configured grace for all windows; {@link EmitStrategy#onWindowClose()}. A
+ * late-event router before each aggregation sends records whose windows have closed ({@link WindowClosure}) to
+ * {@code late-events} and counts them in {@code late.events}; records without key or value, like unreadable ones, go
+ * to {@code traffic-analytics-dlq}. Every processor, store and topic is named. See README.md, Semantics, and
+ * docs/metrics.md.
  */
 @ApplicationScoped
 public class TrafficTopology {

@@ -5,32 +5,22 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * Everything that, with {@link ShopTrafficGenerator#GENERATOR_VERSION}, determines the generated
- * sequence. Start from {@link #defaults()} and change fields with the {@code with*} methods.
+ * With {@link ShopTrafficGenerator#GENERATOR_VERSION}, fixes the generated sequence; start from {@link #defaults()}.
  *
  * @param seed               seed of every random draw (default 42)
  * @param users              number of users {@code u-0001..} (default 200)
  * @param products           number of products {@code p-0001..} (default 100)
- * @param start              the simulated start instant, truncated to milliseconds; the catalogue
- *                           and the user snapshot carry this time (default 2025-01-01T00:00:00Z, fixed
- *                           so that tests are reproducible; the CLI uses now minus the replay length)
- * @param duration           simulated length of a replay (default 1 hour); events happen in
- *                           {@code [start, start + duration)}; the unbounded stream ignores it
- * @param outOfOrderFraction share of the events after the initial catalogue and user snapshot (which
- *                           are always in order), in [0, 1], delivered 1 ms to {@code maxOutOfOrder}
- *                           after their event time (default 0.05)
- * @param maxOutOfOrder      the largest out-of-order delay (default 20 seconds)
- * @param lateFraction       share of page views and purchases, in [0, 1], delivered at least
- *                           {@code lateBy} after their event time (default 0.002)
- * @param lateBy             the smallest delay of a late event (default 2 hours); late events arrive
- *                           {@code lateBy} to {@code lateBy} + 10 minutes after they happened
- * @param eventsPerSecond    target rate of live mode in events per second (default 50); sizes the
- *                           population through {@link #forLive(Instant)}
- * @param duplicateFraction  share of cart commands, in [0, 1], delivered a second time, as a producer
- *                           retry after a lost acknowledgement would (default 0.03); the copy is
- *                           identical, event id included ({@link Delivery#REDELIVERED})
- * @param maxDuplicateDelay  the largest delay of a second delivery after the first (default 5 seconds);
- *                           the delay is uniform in [1 ms, maxDuplicateDelay]
+ * @param start              simulated start, truncated to ms, time of the initial events
+ *                           (default {@link #DEFAULT_START})
+ * @param duration           replay length (default 1 hour): events happen in {@code [start, start + duration)}
+ * @param outOfOrderFraction share in [0, 1] of events, initial ones aside, delivered out of order (default 0.05)
+ * @param maxOutOfOrder      the out-of-order delay is uniform in [1 ms, maxOutOfOrder] (default 20 seconds)
+ * @param lateFraction       share in [0, 1] of page views and purchases delivered late (default 0.002)
+ * @param lateBy             the late delay is uniform in [lateBy, lateBy + 10 minutes) (default 2 hours)
+ * @param eventsPerSecond    live mode's events per second (default 50); sizes users in {@link #forLive(Instant)}
+ * @param duplicateFraction  share in [0, 1] of cart commands delivered again ({@link Delivery#REDELIVERED},
+ *                           default 0.03)
+ * @param maxDuplicateDelay  the second delivery's delay, uniform in [1 ms, maxDuplicateDelay] (default 5 seconds)
  */
 public record GeneratorConfig(long seed, int users, int products, Instant start, Duration duration,
                               double outOfOrderFraction, Duration maxOutOfOrder, double lateFraction,

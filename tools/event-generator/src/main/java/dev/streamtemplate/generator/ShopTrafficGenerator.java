@@ -9,38 +9,19 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * Seeded, reproducible traffic of an online shop: the product catalogue, customer profile changes
- * (CDC), page views, purchases and cart commands, in <em>delivery order</em>.
+ * Seeded, reproducible traffic of an online shop: the product catalogue, customer profile changes (CDC), page views,
+ * purchases and cart commands, in <em>delivery order</em>.
  *
- * <p><b>Sequence contract.</b> The sequence is a function of the {@link GeneratorConfig} (seed and
- * start included) and {@link #GENERATOR_VERSION}: the same config gives the identical sequence,
- * event ids included, on every run and platform; nothing reads the wall clock. It is sorted by
- * delivery time, ties in generation order. A replay is exactly the events of the unbounded sequence
- * whose event time lies in {@code [start, start + duration)}, in the same order. Each user draws from
- * its own random stream, so adding users leaves the existing users' events unchanged.
+ * <p><b>Sequence contract.</b> The sequence is a function of the {@link GeneratorConfig} (seed and start included)
+ * and {@link #GENERATOR_VERSION}: the same config gives the identical sequence, event ids included, on every run and
+ * platform; nothing reads the wall clock. It is sorted by delivery time, ties in generation order. A replay is exactly
+ * the events of the unbounded sequence whose event time lies in {@code [start, start + duration)}, in the same order.
+ * Each user draws from its own random stream, so adding users leaves the existing users' events unchanged.
  *
- * <p><b>Rules</b> (constants and distributions in the module README):
- * <ul>
- *   <li>At {@code start}, in order: one {@code Product} per id {@code p-0001..} (price in minor units,
- *       EUR or USD), then a CDC {@code SNAPSHOT} (version 1) per user {@code u-0001..}. During the run
- *       a few price or name updates of products.</li>
- *   <li>Per user, CDC {@code UPDATE}s (tier, e-mail, country) and {@code DELETE}s, each delete followed
- *       directly by a tombstone and later by a re-{@code CREATE}; {@code version} grows by one per
- *       envelope; {@code sourceTimestamp} is the event time.</li>
- *   <li>Per user, browsing sessions: page views 2 s to 10 min apart, sessions separated by at least
- *       35 min of inactivity; pages and products Zipf-distributed (exponent 1.1); referrer
- *       {@code search}, {@code social}, {@code direct}, {@code email} or the previous page.</li>
- *   <li>Purchases after a product-page view, mostly within minutes, 15 % after more than an hour; a
- *       few without any prior view; {@code amountCents = quantity x priceCents} at that instant.</li>
- *   <li>Cart commands: add after product views, remove and checkout on {@code /cart}, plus a few
- *       invalid ones on purpose (checkout of an empty cart, removal of an item not in the cart).</li>
- *   <li>Delivery: {@link Delivery#OUT_OF_ORDER} for {@code outOfOrderFraction} of the events,
- *       {@link Delivery#LATE} for {@code lateFraction} of page views and purchases, the rest
- *       {@link Delivery#IN_ORDER}; besides, {@code duplicateFraction} of cart commands are delivered
- *       a second time shortly after the first ({@link Delivery#REDELIVERED}, same event id).</li>
- * </ul>
- *
- * <p>A generator is immutable; each call starts a fresh simulation.
+ * <p>Events are delivered {@link Delivery#IN_ORDER}, {@link Delivery#OUT_OF_ORDER}, {@link Delivery#LATE} or, for a
+ * second delivery of a cart command, {@link Delivery#REDELIVERED}, in the shares the config sets. The rules (catalogue,
+ * CDC, sessions, purchases, cart commands, delays) and their constants are in tools/event-generator/README.md.
+ * A generator is immutable; each call starts a fresh simulation.
  */
 public final class ShopTrafficGenerator {
 
