@@ -7,8 +7,8 @@
 #                                   stream-template/prometheus:local, a stand-in for prom/prometheus from Debian's
 #                                   prometheus binary (apt-get install prometheus)
 #   build-offline-images.sh kafka   stream-template/kafka:local, a stand-in for apache/kafka configured by the same
-#                                   KAFKA_* variables (dev.streamtemplate.localstack.ContainerBroker), from the broker
-#                                   jars local-stack resolves; needs mvn install first, and the base
+#                                   KAFKA_* variables (dev.streamtemplate.harness.ContainerBroker), from the broker
+#                                   jars process-harness resolves; needs mvn install first, and the base
 #   build-offline-images.sh         both
 #
 # The project's images then build on that base: mvn package -Poffline-images (README, Deploy).
@@ -148,18 +148,18 @@ CONTAINERFILE
 }
 
 build_kafka() {
-  local classpath="$repository/local-stack/target/broker-classpath.txt"
-  local launcher="$repository/local-stack/target/local-stack.jar"
-  [ -f "$classpath" ] && [ -f "$launcher" ] || {
-    echo "error: $classpath or $launcher is missing; build them first: mvn -B install -DskipTests" >&2; exit 1; }
+  local classpath="$repository/process-harness/target/broker-classpath.txt"
+  local harness="$repository/process-harness/target/process-harness.jar"
+  [ -f "$classpath" ] && [ -f "$harness" ] || {
+    echo "error: $classpath or $harness is missing; build them first: mvn -B install -DskipTests" >&2; exit 1; }
   "$engine" image inspect "$jre_image" >/dev/null 2>&1 || {
     echo "error: $jre_image is missing; build it first: $0 base" >&2; exit 1; }
   local dir="$work/kafka" jar
   echo "== $kafka_image: $(tr ':' '\n' < "$classpath" | grep -o 'kafka_2\.13-[^/]*\.jar' | head -n 1) and its dependencies"
   mkdir -p "$dir/libs" "$dir/data"
   for jar in $(tr ':' ' ' < "$classpath"); do cp "$jar" "$dir/libs/"; done
-  cp "$launcher" "$dir/libs/"
-  # uid 1000 and /var/lib/kafka/data as in apache/kafka; broker-log4j2.xml (in local-stack.jar) logs to stdout here
+  cp "$harness" "$dir/libs/"
+  # uid 1000 and /var/lib/kafka/data as in apache/kafka; broker-log4j2.xml (in process-harness.jar) logs to stdout here
   cat > "$dir/Containerfile" <<CONTAINERFILE
 FROM $jre_image
 LABEL dev.streamtemplate.offline-image=true
@@ -168,7 +168,7 @@ COPY --chown=1000:1000 data/ /var/lib/kafka/data/
 USER 1000
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", \
   "-Dlog4j2.configurationFile=broker-log4j2.xml", "-Dlocal.stack.broker.log=/dev/stdout", \
-  "-cp", "/opt/kafka/libs/*", "dev.streamtemplate.localstack.ContainerBroker"]
+  "-cp", "/opt/kafka/libs/*", "dev.streamtemplate.harness.ContainerBroker"]
 CONTAINERFILE
   "$engine" build --quiet -t "$kafka_image" -f "$dir/Containerfile" "$dir" >/dev/null
   echo "   built $kafka_image"

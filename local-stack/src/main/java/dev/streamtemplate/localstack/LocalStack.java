@@ -1,14 +1,27 @@
 package dev.streamtemplate.localstack;
 
-import dev.streamtemplate.localstack.ServiceSpec.SampleQuery;
+import dev.streamtemplate.harness.ChildProcess;
+import dev.streamtemplate.harness.ChildProcesses;
+import dev.streamtemplate.harness.DataDirectory;
+import dev.streamtemplate.harness.EventGeneratorProcess;
+import dev.streamtemplate.harness.KafkaBrokerProcess;
+import dev.streamtemplate.harness.LocalPorts;
+import dev.streamtemplate.harness.PrometheusProcess;
+import dev.streamtemplate.harness.QueryAnswer;
+import dev.streamtemplate.harness.RepositoryLayout;
+import dev.streamtemplate.harness.SampleKey;
+import dev.streamtemplate.harness.SampleKeys;
+import dev.streamtemplate.harness.ServiceProcess;
+import dev.streamtemplate.harness.ServiceSpec;
+import dev.streamtemplate.harness.ServiceSpec.SampleQuery;
+import dev.streamtemplate.harness.StackFailure;
+import dev.streamtemplate.harness.StackServices;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.schemas.TopicCreationException;
 import dev.streamtemplate.schemas.TopicCreator;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,7 +118,7 @@ public final class LocalStack {
             RepositoryLayout repository = RepositoryLayout.locate(workingDir);
             EventGeneratorProcess.Build generator = EventGeneratorProcess.Build.of(version());
             repository.checkBuilt(StackServices.SERVICES, generator);
-            String brokerClasspath = KafkaBrokerProcess.classpathFrom(brokerClasspathFile(repository));
+            String brokerClasspath = KafkaBrokerProcess.builtClasspath(repository);
             for (ServiceSpec spec : StackServices.SERVICES) {
                 ServiceProcess.checkPortFree(spec);
             }
@@ -520,22 +533,5 @@ public final class LocalStack {
     private static String version() {
         String version = LocalStack.class.getPackage().getImplementationVersion();
         return version == null ? DEFAULT_VERSION : version;
-    }
-
-    /**
-     * {@code broker-classpath.txt} beside the launcher jar ({@code local-stack/target/}), or, when the launcher
-     * runs from classes, the one in {@code local-stack/target/} of the repository.
-     */
-    private static Path brokerClasspathFile(RepositoryLayout repository) {
-        try {
-            Path location = Path.of(LocalStack.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path besideLauncher = location.getParent().resolve("broker-classpath.txt");
-            if (Files.isRegularFile(besideLauncher)) {
-                return besideLauncher;
-            }
-        } catch (URISyntaxException | RuntimeException e) {
-            // fall through to the repository's copy
-        }
-        return repository.resolve(Path.of("local-stack", "target", "broker-classpath.txt"));
     }
 }

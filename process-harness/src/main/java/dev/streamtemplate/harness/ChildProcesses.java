@@ -1,4 +1,4 @@
-package dev.streamtemplate.localstack;
+package dev.streamtemplate.harness;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +29,9 @@ import java.util.function.Consumer;
 public final class ChildProcesses implements AutoCloseable {
 
     /** How long a service gets to shut down after SIGTERM. */
-    static final Duration SERVICE_GRACE = Duration.ofSeconds(20);
+    public static final Duration SERVICE_GRACE = Duration.ofSeconds(20);
     /** How long a generator run gets to shut down after SIGTERM. */
-    static final Duration GENERATOR_GRACE = Duration.ofSeconds(10);
+    public static final Duration GENERATOR_GRACE = Duration.ofSeconds(10);
     /** How long the broker gets for a controlled shutdown after SIGTERM. */
     public static final Duration BROKER_GRACE = Duration.ofSeconds(30);
 

@@ -1,4 +1,4 @@
-package dev.streamtemplate.localstack;
+package dev.streamtemplate.harness;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -167,14 +167,27 @@ public final class KafkaBrokerProcess {
                 broker);
     }
 
+    /** Where the build writes the broker classpath, relative to the repository root. */
+    public static final Path CLASSPATH_FILE = Path.of("process-harness", "target", "broker-classpath.txt");
+
     /**
-     * Reads the broker classpath that the build wrote ({@code target/broker-classpath.txt}, maven-dependency-plugin
-     * {@code build-classpath}) and checks that its jars are still there.
+     * Reads the broker classpath the build wrote into {@code repository} ({@link #CLASSPATH_FILE}), as
+     * {@link #classpathFrom(Path)}.
+     *
+     * @throws StackFailure when the file or one of its jars is missing, naming the command that rebuilds it
+     */
+    public static String builtClasspath(RepositoryLayout repository) throws StackFailure, IOException {
+        return classpathFrom(repository.resolve(CLASSPATH_FILE));
+    }
+
+    /**
+     * Reads a broker classpath that the build wrote (maven-dependency-plugin {@code build-classpath}) and checks that
+     * its jars are still there.
      *
      * @throws StackFailure when the file or one of its jars is missing, naming the command that rebuilds it
      */
     public static String classpathFrom(Path file) throws StackFailure, IOException {
-        String rebuild = "Build the launcher (from the repository root): mvn -B -q install -DskipTests -pl local-stack";
+        String rebuild = "Build it (from the repository root): mvn -B -q install -DskipTests -pl process-harness";
         if (!Files.isRegularFile(file)) {
             throw new StackFailure("the broker classpath file " + file + " is missing. " + rebuild);
         }
@@ -231,7 +244,7 @@ public final class KafkaBrokerProcess {
     }
 
     /** The java executable of the running JVM, so every child runs on the same Java as the launcher. */
-    static String javaExecutable() {
+    public static String javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 

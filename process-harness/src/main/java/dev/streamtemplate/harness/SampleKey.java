@@ -1,4 +1,4 @@
-package dev.streamtemplate.localstack;
+package dev.streamtemplate.harness;
 
 /**
  * Where a sample query's key comes from: what a service wrote to one of its derived topics after the replay, so that

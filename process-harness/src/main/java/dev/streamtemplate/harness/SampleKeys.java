@@ -1,4 +1,4 @@
-package dev.streamtemplate.localstack;
+package dev.streamtemplate.harness;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

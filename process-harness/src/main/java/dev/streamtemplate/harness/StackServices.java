@@ -1,6 +1,6 @@
-package dev.streamtemplate.localstack;
+package dev.streamtemplate.harness;
 
-import dev.streamtemplate.localstack.ServiceSpec.SampleQuery;
+import dev.streamtemplate.harness.ServiceSpec.SampleQuery;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import java.io.IOException;
 import java.io.Reader;

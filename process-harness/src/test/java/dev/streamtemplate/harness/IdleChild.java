@@ -1,4 +1,4 @@
-package dev.streamtemplate.localstack;
+package dev.streamtemplate.harness;
 
 /** A child JVM for tests that does nothing until it is stopped. */
 public final class IdleChild {

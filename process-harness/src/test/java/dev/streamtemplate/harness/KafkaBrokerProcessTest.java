@@ -1,4 +1,4 @@
-package dev.streamtemplate.localstack;
+package dev.streamtemplate.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -104,7 +104,7 @@ class KafkaBrokerProcessTest {
 
         assertThatThrownBy(() -> KafkaBrokerProcess.classpathFrom(file))
                 .hasMessageContaining("missing jar").hasMessageContaining("gone.jar")
-                .hasMessageContaining("mvn -B -q install -DskipTests -pl local-stack");
+                .hasMessageContaining("mvn -B -q install -DskipTests -pl process-harness");
         assertThatThrownBy(() -> KafkaBrokerProcess.classpathFrom(dir.resolve("absent.txt")))
                 .hasMessageContaining("is missing");
         assertThat(Files.readString(CLASSPATH_FILE).split(java.io.File.pathSeparator))

@@ -1,10 +1,10 @@
 package dev.streamtemplate.systemtests;
 
-import dev.streamtemplate.localstack.ChildProcesses;
-import dev.streamtemplate.localstack.KafkaBrokerProcess;
-import dev.streamtemplate.localstack.LocalPorts;
-import dev.streamtemplate.localstack.RepositoryLayout;
-import dev.streamtemplate.localstack.StackFailure;
+import dev.streamtemplate.harness.ChildProcesses;
+import dev.streamtemplate.harness.KafkaBrokerProcess;
+import dev.streamtemplate.harness.LocalPorts;
+import dev.streamtemplate.harness.RepositoryLayout;
+import dev.streamtemplate.harness.StackFailure;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.schemas.TopicCreationException;
 import dev.streamtemplate.schemas.TopicCreator;
@@ -69,8 +69,7 @@ public final class MultiInstanceStack implements AutoCloseable {
     public static MultiInstanceStack start(Path dataDir, Consumer<String> log)
             throws StackFailure, IOException, InterruptedException {
         RepositoryLayout repository = RepositoryLayout.locate(Path.of(""));
-        String brokerClasspath = KafkaBrokerProcess.classpathFrom(
-                repository.resolve(Path.of("local-stack", "target", "broker-classpath.txt")));
+        String brokerClasspath = KafkaBrokerProcess.builtClasspath(repository);
         Path data = dataDir.toAbsolutePath().normalize();
         Path pidFile = data.resolve("children.pids");
         if (Files.exists(pidFile)) {

@@ -1,7 +1,7 @@
 package dev.streamtemplate.systemtests;
 
 import dev.streamtemplate.generator.GeneratorConfig;
-import dev.streamtemplate.localstack.StackFailure;
+import dev.streamtemplate.harness.StackFailure;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import java.io.PrintStream;
 import java.net.URI;
@@ -26,40 +26,19 @@ import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 
 /**
- * Interactive-query latency of traffic-analytics, as a client sees it, at a constant request rate: a benchmark, not a
+ * Interactive-query latency of traffic-analytics as a client sees it, at a constant request rate: a benchmark, not a
  * test (it prints figures and fails only when it cannot run).
  *
- * <p>It starts a real broker and {@code benchmark.instances} (default 3) instances of traffic-analytics as separate
- * JVMs, loads 30 minutes of generated traffic, waits until the group has settled, then sends
- * {@code GET /page-views?page=P&from=..&to=..} (the page's one-minute windows of the loaded half hour, about 30 in
- * the answer) to one instance, A, open loop at {@code benchmark.rate} requests per second (default 1,000) for
- * {@code benchmark.seconds} each (default 20; {@code benchmark.rate} may list several rates, {@code 1000,300}, each
- * kind is then measured at each), latency measured from each request's intended start ({@link OpenLoopLoad}: no
- * coordinated omission, persistent HTTP/1.1 connections):
- * <ol>
- *   <li>warm-up (not reported): local and forwarded keys mixed, {@code benchmark.warmup-seconds} (default 90) at the
- *       lowest rate; on two cores the instances' JIT compilers are still busy after 30 s (seconds of C2 compilation
- *       per instance, and a lower CPU cost per request after 90 s than after 30 s), which would otherwise show only
- *       in the first measured rows;</li>
- *   <li><b>local</b>: pages whose tumbling-store partition is active on A;</li>
- *   <li><b>forwarded</b>: pages whose partition is active on another instance: A forwards once;</li>
- *   <li><b>standby, asked directly</b>: pages whose partition has its standby on A, with request header
- *       {@code X-Query-Replica: standby} (what a forwarding instance sends to a standby): the cost of the standby's
- *       read alone;</li>
- *   <li><b>standby, owner killed</b>: the owner V of those partitions is SIGKILLed; until the group notices
- *       ({@code session.timeout.ms}, set above the run's length), Kafka Streams' metadata still names V as active,
- *       so A tries V (connection refused: V's port is closed), then answers from its own standby: the path a client
- *       takes while an instance is down.</li>
- * </ol>
- * Every answer is checked (200, who served it, which replica); others count as errors. Service instances run with
- * {@code -Xmx256m -XX:+UseSerialGC}; broker, instances and this load generator share the machine's cores, so each run
- * also prints the CPU each process used (from {@link ProcessHandle.Info#totalCpuDuration()}): where the time goes.
- * {@code -Dbenchmark.instance-jvm-options=...} adds JVM options to the instances ({@code {name}} is replaced by the
- * instance's name), for example a Flight Recorder profile:
- * {@code -XX:StartFlightRecording=filename=/tmp/{name}.jfr,settings=profile}.
- *
- * <p>Run (repository root, after {@code mvn -B -q install -DskipTests}):
- * {@code mvn -B -q -pl system-tests -Pbenchmark exec:exec [-Dbenchmark.rate=1000 -Dbenchmark.seconds=20]}.
+ * <p>It starts a broker and {@code benchmark.instances} (default 3) traffic-analytics JVMs, loads 30 minutes of
+ * traffic, waits until the group has settled, warms up, then sends one instance
+ * {@code GET /page-views?page=P&from=..&to=..} open loop ({@link OpenLoopLoad}: latency from each request's intended
+ * start) for pages that are local, forwarded, on its standby asked directly, and on its standby with the owner
+ * SIGKILLed. Every answer is checked (200, who served it, which replica), others count as errors; each row prints
+ * latency percentiles in milliseconds and the CPU each process used. Options ({@code -D}): {@code benchmark.rate}
+ * (requests per second, default 1000, or a list such as {@code 1000,300}), {@code benchmark.seconds} (20),
+ * {@code benchmark.warmup-seconds} (90), {@code benchmark.instance-jvm-options} ({@code {name}}: the instance's name).
+ * Run: {@code mvn -B -q -pl system-tests -Pbenchmark exec:exec} after {@code mvn -B -q install -DskipTests}.
+ * Each kind, the warm-up's length and figures: system-tests/README.md, The benchmark.
  */
 public final class QueryLatencyBenchmark {
 

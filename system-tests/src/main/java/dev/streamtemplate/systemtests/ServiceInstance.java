@@ -1,9 +1,9 @@
 package dev.streamtemplate.systemtests;
 
-import dev.streamtemplate.localstack.ChildProcess;
-import dev.streamtemplate.localstack.ChildProcesses;
-import dev.streamtemplate.localstack.ServiceSpec;
-import dev.streamtemplate.localstack.StackFailure;
+import dev.streamtemplate.harness.ChildProcess;
+import dev.streamtemplate.harness.ChildProcesses;
+import dev.streamtemplate.harness.ServiceSpec;
+import dev.streamtemplate.harness.StackFailure;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

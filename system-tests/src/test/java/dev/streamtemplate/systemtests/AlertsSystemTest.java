@@ -3,7 +3,7 @@ package dev.streamtemplate.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.streamtemplate.localstack.RepositoryLayout;
+import dev.streamtemplate.harness.RepositoryLayout;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.TopicCatalogue;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.streamtemplate.localstack.LocalPorts;
-import dev.streamtemplate.localstack.PrometheusProcess;
+import dev.streamtemplate.harness.LocalPorts;
+import dev.streamtemplate.harness.PrometheusProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
