@@ -29,9 +29,9 @@ import java.util.List;
  */
 final class CartFold {
 
-    /** The product catalogue as of an instant. */
+    /** Each product's version valid at an instant: the product catalogue as of the command's event time. */
     @FunctionalInterface
-    interface Catalogue {
+    interface ProductVersions {
         /**
          * @param productId the product
          * @param time      the instant (event time of the command)
@@ -70,18 +70,18 @@ final class CartFold {
      *
      * @param cart      the user's cart, {@code null} when empty
      * @param command   a well-formed command of the cart's user
-     * @param catalogue product versions by event time
+     * @param products  each product's version by event time
      * @return the outcome
      */
-    static Outcome apply(Cart cart, CartEvent command, Catalogue catalogue) {
+    static Outcome apply(Cart cart, CartEvent command, ProductVersions products) {
         return switch (command.type()) {
-            case ADD_ITEM -> add(cart, command, catalogue);
+            case ADD_ITEM -> add(cart, command, products);
             case REMOVE_ITEM -> remove(cart, command);
             case CHECKOUT -> checkout(cart, command);
         };
     }
 
-    private static Outcome add(Cart cart, CartEvent command, Catalogue catalogue) {
+    private static Outcome add(Cart cart, CartEvent command, ProductVersions products) {
         int quantity = command.quantity();
         if (quantity < 1) {
             return new Rejected(RejectionReason.INVALID_QUANTITY, "cannot add " + quantity + " units of '"
@@ -96,7 +96,7 @@ final class CartFold {
             }
             items.set(items.indexOf(held), held.withQuantity(held.quantity() + quantity));
         } else {
-            Product product = catalogue.asOf(command.productId(), command.timestamp());
+            Product product = products.asOf(command.productId(), command.timestamp());
             if (product == null) {
                 return new Rejected(RejectionReason.UNKNOWN_PRODUCT, "product '" + command.productId()
                         + "' is not in the catalogue as of " + command.timestamp());

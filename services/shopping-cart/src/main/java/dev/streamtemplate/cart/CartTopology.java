@@ -121,7 +121,7 @@ public class CartTopology {
         Duration priceHistory = settings.priceHistoryRetention();
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PRODUCTS_STORE),
                                 STRING, PRODUCT_HISTORY_SERDE).withLoggingDisabled(),
-                PRODUCTS_SOURCE, STRING.deserializer(), new CatalogueRecord.ValueDeserializer(), PRODUCTS.name(),
+                PRODUCTS_SOURCE, STRING.deserializer(), new ProductRecord.ValueDeserializer(), PRODUCTS.name(),
                 PRODUCT_HISTORY, () -> new ProductHistoryRecorder(priceHistory, metrics));
 
         // The fold over the cart commands, with its three stores.

@@ -14,14 +14,14 @@ import org.jboss.logging.Logger;
  * {@code updatedAt} (event time) in the product's {@link ProductHistory}, so that the cart prices a
  * command as of its own event time, whatever order the two topics are read in. A tombstone deletes the
  * product as of the record's timestamp. A record without key, or whose value is no product, is logged,
- * counted in {@code cart_malformed_products_total} and skipped ({@link CatalogueRecord} says why it
+ * counted in {@code cart_malformed_products_total} and skipped ({@link ProductRecord} says why it
  * does not go to the dead-letter topic).
  *
  * <p>Kafka Streams runs it on the global thread for new records, and again over the whole topic when
  * it restores the store (a global store with a processor is reprocessed on restore). It uses
  * {@code updatedAt}, not the record timestamp, so both give the same history.
  */
-final class ProductHistoryRecorder implements Processor<String, CatalogueRecord, Void, Void> {
+final class ProductHistoryRecorder implements Processor<String, ProductRecord, Void, Void> {
 
     private static final Logger LOG = Logger.getLogger(ProductHistoryRecorder.class);
 
@@ -44,8 +44,8 @@ final class ProductHistoryRecorder implements Processor<String, CatalogueRecord,
     }
 
     @Override
-    public void process(Record<String, CatalogueRecord> record) {
-        CatalogueRecord value = record.value();
+    public void process(Record<String, ProductRecord> record) {
+        ProductRecord value = record.value();
         if (record.key() == null) {
             metrics.malformedProduct();
             LOG.warn("skipping a record without key on products: it names no product");

@@ -7,7 +7,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * A record of {@code products} as the global store's processor receives it: a product, or bytes that
- * are not one. A tombstone arrives as a {@code null} value, not as a {@code CatalogueRecord}.
+ * are not one. A tombstone arrives as a {@code null} value, not as a {@code ProductRecord}.
  *
  * <p>Why not let the deserializer throw, as on {@code cart-events}: Kafka Streams 4.2.1 cannot send a
  * dead letter from its global thread (the handler's dead-letter records are written through a record
@@ -18,22 +18,22 @@ import org.apache.kafka.common.serialization.Deserializer;
  * @param product   the product, or {@code null} when the bytes are not one
  * @param malformed what is wrong with the bytes, or {@code null} for a product
  */
-record CatalogueRecord(Product product, String malformed) {
+record ProductRecord(Product product, String malformed) {
 
     /** Reads {@code products} values; never throws. */
-    static final class ValueDeserializer implements Deserializer<CatalogueRecord> {
+    static final class ValueDeserializer implements Deserializer<ProductRecord> {
 
         private final JsonSerde<Product> products = JsonSerde.of(Product.class);
 
         @Override
-        public CatalogueRecord deserialize(String topic, byte[] data) {
+        public ProductRecord deserialize(String topic, byte[] data) {
             if (data == null) {
                 return null;
             }
             try {
-                return new CatalogueRecord(products.deserialize(topic, data), null);
+                return new ProductRecord(products.deserialize(topic, data), null);
             } catch (MalformedEventException e) {
-                return new CatalogueRecord(null, e.getMessage());
+                return new ProductRecord(null, e.getMessage());
             }
         }
     }
