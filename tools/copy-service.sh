@@ -4,7 +4,8 @@
 #   <name>       the new service, lower case and dashes (fraud-detection); also its Kafka Streams application.id
 #   <http-port>  a free HTTP port (the shipped services use 8081-8084)
 #   <from>       the service to copy, default traffic-analytics
-# It prints what else a new service needs: its topics in TopicCatalogue and its deployment files.
+# It also copies the service's Helm values and Grafana dashboard, and prints what else a new service needs: its
+# topics in TopicCatalogue, its StackServices entry, its compose service and scrape target, its k8s/ manifests.
 set -euo pipefail
 
 name=${1:?usage: tools/copy-service.sh <name> <http-port> [<from>]}
@@ -36,15 +37,25 @@ sed -i "s|^quarkus.application.name=.*|quarkus.application.name=$name|; s|^quark
 sed -i "s|^# $from:|# $name (copied from $from):|" "$properties"
 sed -i "s|    <module>$from</module>|    <module>$from</module>\n    <module>$name</module>|" services/pom.xml
 
+# Deployment: the Helm values (name, port; the input topics stay those of $from until you change them) and the
+# Grafana dashboard (its queries select application="$name").
+from_port=$(sed -n 's/^quarkus.http.port=//p' "services/$from/src/main/resources/application.properties")
+sed "s/\b$from\b/$name/g; s/^\(  httpPort:\) $from_port\$/\1 $port/" "helm/values/$from.yaml" > "helm/values/$name.yaml"
+dashboards=helm/stream-service/files/dashboards
+sed "s/\b$from\b/$name/g" "$dashboards/$from.json" > "$dashboards/$name.json"
+
 cat <<DONE
-services/$name: a copy of $from, package dev.streamtemplate.$new_package, port $port, listed in services/pom.xml.
+services/$name: a copy of $from, package dev.streamtemplate.$new_package, port $port, listed in services/pom.xml;
+helm/values/$name.yaml and $dashboards/$name.json: copies of those of $from.
 Build it: mvn -B -q install -DskipTests -pl services/$name -am
 Still to do, outside services/$name:
   1. shared-schemas TopicCatalogue: its output and dead-letter topics, and a ServiceTopics entry in SERVICES
      (its input topics and dead-letter topic are configured from there, and its outputs are then created);
-  2. local-stack StackServices: an entry, to run it with the local stack;
-  3. deployment, copying those of $from: helm/values/$name.yaml and helm/stream-service/files/dashboards/$name.json;
-     a service in docker-compose.yml and its scrape target in observability/prometheus/prometheus-compose.yml;
-     its k8s/ manifests, listed in k8s/kustomization.yaml.
+     its input topics in helm/values/$name.yaml;
+  2. process-harness StackServices: an entry, to run it with the local stack;
+  3. docker-compose.yml: a service, as $from's, and its scrape target in
+     observability/prometheus/prometheus-compose.yml;
+  4. k8s/: generate its overlay and the kustomization from the chart:
+     mvn -B -q -Pdeploy-tests -pl deployment-tests -am test -Dtest=K8sManifestsTest -Dk8s.update=true -Dsurefire.failIfNoSpecifiedTests=false
 Inside it: rename the topology, stores and resources, and write its tests (README, "Adding a service").
 DONE

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Starting a service the way the README's "Adding a service" says builds: in a clone of this repository's committed
  * state, {@code tools/copy-service.sh} copies traffic-analytics to a new service, and Maven builds the copy (its code,
  * its tests' code and its Quarkus application) offline, with only what the script changed outside its folder
- * ({@code services/pom.xml}).
+ * ({@code services/pom.xml}), and its Helm values and Grafana dashboard name the copy, not traffic-analytics.
  */
 class CopiedServiceTest {
 
@@ -36,9 +36,14 @@ class CopiedServiceTest {
         CommandRun changed = CommandRun.run(repository, Map.of(), Duration.ofMinutes(1),
                 List.of("git", "status", "--porcelain", "--untracked-files=normal"));
         assertThat(changed.outputOrThrow().lines().map(String::trim).toList())
-                .as("what the script changed").containsExactlyInAnyOrder("M services/pom.xml", "?? services/" + NAME + "/");
+                .as("what the script changed").containsExactlyInAnyOrder("M services/pom.xml", "?? services/" + NAME + "/",
+                        "?? helm/values/" + NAME + ".yaml", "?? helm/stream-service/files/dashboards/" + NAME + ".json");
         assertThat(Files.readString(repository.resolve("services/" + NAME + "/src/main/resources/application.properties")))
                 .contains("quarkus.application.name=" + NAME).contains("quarkus.http.port=8090");
+        assertThat(Files.readString(repository.resolve("helm/values/" + NAME + ".yaml")))
+                .contains("  name: " + NAME + "\n").contains("  httpPort: 8090\n").doesNotContain("traffic-analytics");
+        String dashboard = Files.readString(repository.resolve("helm/stream-service/files/dashboards/" + NAME + ".json"));
+        assertThat(dashboard).contains("application=\\\"" + NAME + "\\\"").doesNotContain("traffic-analytics");
 
         CommandRun build = CommandRun.run(repository, Map.of(), Duration.ofMinutes(10), List.of("mvn", "-B", "-o", "-q",
                 "package", "-DskipTests", "-pl", "services/" + NAME, "-am"));
