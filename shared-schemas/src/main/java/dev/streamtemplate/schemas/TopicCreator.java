@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -45,8 +46,11 @@ public final class TopicCreator {
     public record Outcome(List<String> created, List<String> existing) {
     }
 
-    /** The bound of one describe or ListOffsets attempt while waiting for partitions to be hosted, milliseconds. */
-    private static final int ATTEMPT_TIMEOUT_MS = 2_000;
+    /**
+     * The least bound of one describe or ListOffsets attempt while waiting for partitions to be hosted, milliseconds;
+     * otherwise an attempt may take what is left of the wait.
+     */
+    private static final int SHORTEST_ATTEMPT_MS = 500;
     /** The pause between two such attempts, milliseconds. */
     private static final long RETRY_INTERVAL_MS = 50;
 
@@ -124,7 +128,9 @@ public final class TopicCreator {
         Throwable lastAnswer = null;
         while (true) {
             try {
-                if (allPartitionsHosted(admin, names)) {
+                long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (allPartitionsHosted(admin, names, (int) Math.min(Integer.MAX_VALUE,
+                        Math.max(SHORTEST_ATTEMPT_MS, remainingMs)))) {
                     return;
                 }
                 lastAnswer = null;
@@ -144,11 +150,15 @@ public final class TopicCreator {
         }
     }
 
-    /** One attempt: false while a partition has no leader; throws while the broker's answer is an error. */
-    private static boolean allPartitionsHosted(Admin admin, List<String> names)
+    /**
+     * One attempt, bounded by {@code timeoutMs}: false while a partition has no leader; throws while the broker's
+     * answer is an error. The admin client retries NOT_LEADER_OR_FOLLOWER itself within that bound.
+     */
+    private static boolean allPartitionsHosted(Admin admin, List<String> names, int timeoutMs)
             throws ExecutionException, TimeoutException, InterruptedException {
-        Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames()
-                .get(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        Map<String, TopicDescription> descriptions = admin
+                .describeTopics(names, new DescribeTopicsOptions().timeoutMs(timeoutMs)).allTopicNames()
+                .get(timeoutMs, TimeUnit.MILLISECONDS);
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
         for (TopicDescription description : descriptions.values()) {
             for (TopicPartitionInfo partition : description.partitions()) {
@@ -158,8 +168,8 @@ public final class TopicCreator {
                 partitions.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
             }
         }
-        admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs(ATTEMPT_TIMEOUT_MS))
-                .all().get(ATTEMPT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        admin.listOffsets(partitions, new ListOffsetsOptions().timeoutMs(timeoutMs))
+                .all().get(timeoutMs, TimeUnit.MILLISECONDS);
         return true;
     }
 }
