@@ -14,8 +14,15 @@ from=${3:-traffic-analytics}
 
 [[ $name =~ ^[a-z][a-z0-9-]*$ ]] || { echo "name must be lower case letters, digits and dashes: $name" >&2; exit 2; }
 [[ $port =~ ^[0-9]+$ ]] || { echo "port must be a number: $port" >&2; exit 2; }
+[[ $from =~ ^[a-z][a-z0-9-]*$ ]] || { echo "the service to copy must be a name under services/: $from" >&2; exit 2; }
 [[ -f services/pom.xml && -d services/$from ]] || { echo "run from the repository root; services/$from must exist" >&2; exit 2; }
-[[ ! -e services/$name ]] || { echo "services/$name exists already" >&2; exit 2; }
+dashboards=helm/stream-service/files/dashboards
+for file in "helm/values/$from.yaml" "$dashboards/$from.json"; do
+  [[ -f $file ]] || { echo "$file is missing: $from has no deployment files to copy" >&2; exit 2; }
+done
+for path in "services/$name" "helm/values/$name.yaml" "$dashboards/$name.json"; do
+  [[ ! -e $path ]] || { echo "$path exists already" >&2; exit 2; }
+done
 
 old_package=$(basename "$(find "services/$from/src/main/java/dev/streamtemplate" -mindepth 1 -maxdepth 1 -type d | head -1)")
 new_package=${name//-/}
@@ -39,9 +46,10 @@ sed -i "s|    <module>$from</module>|    <module>$from</module>\n    <module>$na
 
 # Deployment: the Helm values (name, port; the input topics stay those of $from until you change them) and the
 # Grafana dashboard (its queries select application="$name").
-from_port=$(sed -n 's/^quarkus.http.port=//p' "services/$from/src/main/resources/application.properties")
-sed "s/\b$from\b/$name/g; s/^\(  httpPort:\) $from_port\$/\1 $port/" "helm/values/$from.yaml" > "helm/values/$name.yaml"
-dashboards=helm/stream-service/files/dashboards
+sed "s/\b$from\b/$name/g; 1s/^# $name:/# $name (copied from $from):/; s/^\(  httpPort:\) [0-9]*\$/\1 $port/" \
+  "helm/values/$from.yaml" > "helm/values/$name.yaml"
+grep -q "^  httpPort: $port\$" "helm/values/$name.yaml" \
+  || { echo "helm/values/$name.yaml: no '  httpPort:' line to set to $port; set it by hand" >&2; exit 1; }
 sed "s/\b$from\b/$name/g" "$dashboards/$from.json" > "$dashboards/$name.json"
 
 cat <<DONE
@@ -52,7 +60,8 @@ Still to do, outside services/$name:
   1. shared-schemas TopicCatalogue: its output and dead-letter topics, and a ServiceTopics entry in SERVICES
      (its input topics and dead-letter topic are configured from there, and its outputs are then created);
      its input topics in helm/values/$name.yaml;
-  2. process-harness StackServices: an entry, to run it with the local stack;
+  2. process-harness StackServices: an entry, to run it with the local stack; the dashboard's panels are $from's:
+     keep those that fit and change the rest (LocalStackDemoTest wants data in every panel);
   3. docker-compose.yml: a service, as $from's, and its scrape target in
      observability/prometheus/prometheus-compose.yml;
   4. k8s/: generate its overlay and the kustomization from the chart:

@@ -40,8 +40,11 @@ class CopiedServiceTest {
                         "?? helm/values/" + NAME + ".yaml", "?? helm/stream-service/files/dashboards/" + NAME + ".json");
         assertThat(Files.readString(repository.resolve("services/" + NAME + "/src/main/resources/application.properties")))
                 .contains("quarkus.application.name=" + NAME).contains("quarkus.http.port=8090");
-        assertThat(Files.readString(repository.resolve("helm/values/" + NAME + ".yaml")))
-                .contains("  name: " + NAME + "\n").contains("  httpPort: 8090\n").doesNotContain("traffic-analytics");
+        String values = Files.readString(repository.resolve("helm/values/" + NAME + ".yaml"));
+        assertThat(values).startsWith("# " + NAME + " (copied from traffic-analytics):")
+                .contains("  name: " + NAME + "\n").contains("  httpPort: 8090\n");
+        assertThat(values.lines().skip(1)).as("the values below the first comment line")
+                .noneMatch(line -> line.contains("traffic-analytics"));
         String dashboard = Files.readString(repository.resolve("helm/stream-service/files/dashboards/" + NAME + ".json"));
         assertThat(dashboard).contains("application=\\\"" + NAME + "\\\"").doesNotContain("traffic-analytics");
 
