@@ -90,7 +90,7 @@ public final class KafkaBrokerProcess {
         Path log4jConfig = configDir.resolve("broker-log4j2.xml");
         try (InputStream in = KafkaBrokerProcess.class.getResourceAsStream("/broker-log4j2.xml")) {
             if (in == null) {
-                throw new IllegalStateException("broker-log4j2.xml is missing from the launcher's classpath");
+                throw new IllegalStateException("broker-log4j2.xml is missing from the classpath (it is in process-harness.jar)");
             }
             Files.copy(in, log4jConfig, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -187,7 +187,7 @@ public final class KafkaBrokerProcess {
      * @throws StackFailure when the file or one of its jars is missing, naming the command that rebuilds it
      */
     public static String classpathFrom(Path file) throws StackFailure, IOException {
-        String rebuild = "Build it (from the repository root): mvn -B -q install -DskipTests -pl process-harness";
+        String rebuild = "Build it (from the repository root): mvn -B -q install -DskipTests -pl process-harness -am";
         if (!Files.isRegularFile(file)) {
             throw new StackFailure("the broker classpath file " + file + " is missing. " + rebuild);
         }

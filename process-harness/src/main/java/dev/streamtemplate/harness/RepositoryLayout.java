@@ -28,7 +28,7 @@ public record RepositoryLayout(Path root) {
             }
         }
         throw new StackFailure("no repository root (a directory with pom.xml and services/) at or above " + start
-                + ". Run the launcher from inside the repository: java -jar local-stack/target/local-stack.jar");
+                + ". Run it from inside the repository (the local stack: java -jar local-stack/target/local-stack.jar)");
     }
 
     /** {@code path} relative to the root, made absolute. */

@@ -71,9 +71,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
      * Starts the shared cluster (or reuses it), creates the topics and returns the configuration.
      *
      * @return the configuration keys listed in the class comment
-     * @throws IllegalStateException if the cluster cannot be started or a topic exists with another partition
-     *                               count
-     * @throws org.awaitility.core.ConditionTimeoutException if the topics do not become usable within 30 s
+     * @throws IllegalStateException if the cluster cannot be started, a topic exists with another partition count,
+     *                               or the topics do not become usable within 30 s ({@link KafkaTopics#create})
      */
     @Override
     public Map<String, String> start() {

@@ -26,13 +26,13 @@ import org.apache.kafka.clients.admin.Admin;
  * service instances as child JVMs ({@link ServiceInstance}), all under one data directory:
  *
  * <pre>
- * kafka/ config/ logs/broker.log   the broker (local-stack's {@link KafkaBrokerProcess})
+ * kafka/ config/ logs/broker.log   the broker (process-harness' {@link KafkaBrokerProcess})
  * logs/&lt;instance&gt;.log            each instance's stdout and stderr
  * state/&lt;instance&gt;/               each instance's Kafka Streams state directory
  * children.pids                    what a run killed with SIGKILL left behind, stopped by the next run
  * </pre>
  *
- * <p>The broker's classpath is the one the local-stack module's build writes ({@code local-stack/target/broker-classpath.txt}).
+ * <p>The broker's classpath is the one process-harness' build writes ({@link KafkaBrokerProcess#CLASSPATH_FILE}).
  * {@link #close()} stops every instance, then the broker.
  */
 public final class MultiInstanceStack implements AutoCloseable {

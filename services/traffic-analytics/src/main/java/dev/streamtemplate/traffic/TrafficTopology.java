@@ -53,7 +53,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * <p>Event time from the payload; one configured grace for all windows; {@link EmitStrategy#onWindowClose()}. A
  * late-event router before each aggregation sends records whose windows have closed ({@link WindowClosure}) to
  * {@code late-events} and counts them in {@code late.events}; records without key or value, like unreadable ones, go
- * to {@code traffic-analytics-dlq}. Every processor, store and topic is named. See README.md, Semantics, and
+ * to {@code traffic-analytics-dlq}. Every processor, store and topic is named. See the root README.md, Semantics, and
  * docs/metrics.md.
  */
 @ApplicationScoped
@@ -87,32 +87,32 @@ public class TrafficTopology {
     /**
      * The topology Quarkus runs, built from the configured windows.
      *
-     * @param windows  {@code traffic.*} configuration
+     * @param settings {@code traffic.*} configuration
      * @param registry Quarkus' meter registry, exported at {@code /q/metrics}
      */
     @Produces
-    public Topology topology(TrafficSettings windows, MeterRegistry registry) {
-        return build(windows, registry);
+    public Topology topology(TrafficSettings settings, MeterRegistry registry) {
+        return build(settings, registry);
     }
 
     /**
      * The stores HTTP queries read, with the configured window sizes.
      *
-     * @param windows {@code traffic.*} configuration
+     * @param settings {@code traffic.*} configuration
      */
     @Produces
     @Singleton
-    public TrafficStores stores(TrafficSettings windows) {
-        return TrafficStores.of(windows);
+    public TrafficStores stores(TrafficSettings settings) {
+        return TrafficStores.of(settings);
     }
 
     /**
      * Builds the topology.
      *
-     * @param windows  window sizes, gap and grace
+     * @param settings window sizes, gap and grace
      * @param registry where each aggregation's event-time meters ({@link AggregationMetrics}: late events, stream time, watermark lag) are registered
      */
-    public static Topology build(TrafficSettings windows, MeterRegistry registry) {
+    public static Topology build(TrafficSettings settings, MeterRegistry registry) {
         StreamsBuilder builder = new StreamsBuilder();
 
         // A record without key or value goes to the dead-letter topic, like an unreadable one.
@@ -121,7 +121,7 @@ public class TrafficTopology {
                 .mapValues(new KeyAndValueRequired<>(PAGE_VIEWS.name()), Named.as("page-views-key-and-value-required"));
 
         // Sessions per user: page views are keyed by user already, so no repartition.
-        SessionWindows sessionWindows = SessionWindows.ofInactivityGapAndGrace(windows.sessionGap(), windows.grace());
+        SessionWindows sessionWindows = SessionWindows.ofInactivityGapAndGrace(settings.sessionGap(), settings.grace());
         LateEvents.divertLate(pageViews, USER_SESSIONS_AGGREGATION,
                         context -> WindowClosure.sessionWindows(sessionWindows, context.<SessionStore<String, Long>>getStateStore(SESSIONS_STORE)),
                         LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, USER_SESSIONS_AGGREGATION))
@@ -132,7 +132,7 @@ public class TrafficTopology {
                         Named.as(USER_SESSIONS_AGGREGATION + "-aggregate"),
                         Materialized.<String, Long, SessionStore<Bytes, byte[]>>as(SESSIONS_STORE)
                                 .withKeySerde(STRING).withValueSerde(Serdes.Long())
-                                .withRetention(windows.storeRetention()))
+                                .withRetention(settings.storeRetention()))
                 .toStream(Named.as(USER_SESSIONS_AGGREGATION + "-final"))
                 .map((session, count) -> KeyValue.pair(session.key(), new UserSession(session.key(),
                                 session.window().startTime(), session.window().endTime(), count)),
@@ -145,15 +145,15 @@ public class TrafficTopology {
                 .selectKey((user, view) -> view.page(), Named.as("page-views-key-by-page"))
                 .repartition(Repartitioned.with(STRING, PAGE_VIEW).withName(BY_PAGE_REPARTITION));
 
-        TimeWindows tumbling = TimeWindows.ofSizeAndGrace(windows.tumblingSize(), windows.grace());
-        countPerPage(byPage, TUMBLING_AGGREGATION, tumbling, TUMBLING_STORE, PAGE_VIEWS_TUMBLING.name(), windows, registry);
+        TimeWindows tumbling = TimeWindows.ofSizeAndGrace(settings.tumblingSize(), settings.grace());
+        countPerPage(byPage, TUMBLING_AGGREGATION, tumbling, TUMBLING_STORE, PAGE_VIEWS_TUMBLING.name(), settings, registry);
 
-        TimeWindows hopping = TimeWindows.ofSizeAndGrace(windows.hoppingSize(), windows.grace())
-                .advanceBy(windows.hoppingAdvance());
-        countPerPage(byPage, HOPPING_AGGREGATION, hopping, HOPPING_STORE, PAGE_VIEWS_HOPPING.name(), windows, registry);
+        TimeWindows hopping = TimeWindows.ofSizeAndGrace(settings.hoppingSize(), settings.grace())
+                .advanceBy(settings.hoppingAdvance());
+        countPerPage(byPage, HOPPING_AGGREGATION, hopping, HOPPING_STORE, PAGE_VIEWS_HOPPING.name(), settings, registry);
 
         // Purchase bursts: purchases of a user within any sliding span.
-        SlidingWindows sliding = SlidingWindows.ofTimeDifferenceAndGrace(windows.slidingSpan(), windows.grace());
+        SlidingWindows sliding = SlidingWindows.ofTimeDifferenceAndGrace(settings.slidingSpan(), settings.grace());
         KStream<String, Purchase> purchases = builder.stream(PURCHASES.name(),
                         Consumed.with(STRING, PURCHASE).withName("purchases-source"))
                 .mapValues(new KeyAndValueRequired<>(PURCHASES.name()), Named.as("purchases-key-and-value-required"));
@@ -165,9 +165,9 @@ public class TrafficTopology {
                 .count(Named.as(BURSTS_AGGREGATION + "-count"),
                         Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(SLIDING_STORE)
                                 .withKeySerde(STRING).withValueSerde(Serdes.Long())
-                                .withRetention(windows.storeRetention()))
+                                .withRetention(settings.storeRetention()))
                 .toStream(Named.as(BURSTS_AGGREGATION + "-final"))
-                .filter((window, count) -> windows.isBurst(count), Named.as(BURSTS_AGGREGATION + "-threshold"))
+                .filter((window, count) -> settings.isBurst(count), Named.as(BURSTS_AGGREGATION + "-threshold"))
                 .map((window, count) -> KeyValue.pair(window.key(), new PurchaseBurst(window.key(),
                                 window.window().startTime(), window.window().endTime(), count)),
                         Named.as(BURSTS_AGGREGATION + "-to-burst"))
