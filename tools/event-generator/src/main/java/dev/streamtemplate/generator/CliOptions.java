@@ -20,10 +20,12 @@ import java.time.temporal.ChronoUnit;
  * @param speed            replay: how many times faster than real time to send (by delivery time);
  *                         {@code 0} sends as fast as Kafka takes it
  * @param maxEvents        stop after this many events, {@code Long.MAX_VALUE} for no limit
+ * @param heavyHitters     users who browse without pause ({@link GeneratorConfig.HeavyHitters#NONE} for none)
  * @param help             only print the usage
  */
 public record CliOptions(String bootstrapServers, Mode mode, long seed, double hours, Instant start, int users,
-                         int products, double rate, double speed, long maxEvents, boolean help) {
+                         int products, double rate, double speed, long maxEvents,
+                         GeneratorConfig.HeavyHitters heavyHitters, boolean help) {
 
     /** How events are paced. */
     public enum Mode {
@@ -51,6 +53,8 @@ public record CliOptions(String bootstrapServers, Mode mode, long seed, double h
               --speed X                           replay: send X times faster than real time, paced by
                                                   delivery time (default: as fast as possible)
               --max-events N                      stop after N events (default: no limit)
+              --heavy-hitters U,E                 a share U of the users send a share E of the events
+                                                  without session gaps, e.g. 0.01,0.3 (default: none)
               --help                              print this message
             Exit codes: 0 success, 1 Kafka failure, 2 bad arguments.""";
 
@@ -70,6 +74,7 @@ public record CliOptions(String bootstrapServers, Mode mode, long seed, double h
         double rate = 50;
         long maxEvents = Long.MAX_VALUE;
         double speed = 0;
+        GeneratorConfig.HeavyHitters heavyHitters = GeneratorConfig.HeavyHitters.NONE;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             String value = null;
@@ -79,7 +84,7 @@ public record CliOptions(String bootstrapServers, Mode mode, long seed, double h
                 flag = flag.substring(0, eq);
             }
             if (flag.equals("--help") || flag.equals("-h")) {
-                return new CliOptions(bootstrap, mode, seed, hours, start, users, products, rate, speed, maxEvents, true);
+                return new CliOptions(bootstrap, mode, seed, hours, start, users, products, rate, speed, maxEvents, heavyHitters, true);
             }
             if (value == null) {
                 if (i + 1 >= args.length) {
@@ -102,10 +107,11 @@ public record CliOptions(String bootstrapServers, Mode mode, long seed, double h
                 case "--rate" -> rate = parsePositiveDouble(flag, value);
                 case "--max-events" -> maxEvents = parseLong(flag, value, 1);
                 case "--speed" -> speed = parsePositiveDouble(flag, value);
+                case "--heavy-hitters" -> heavyHitters = parseHeavyHitters(flag, value);
                 default -> throw new IllegalArgumentException("unknown option " + flag);
             }
         }
-        return new CliOptions(bootstrap, mode, seed, hours, start, users, products, rate, speed, maxEvents, false);
+        return new CliOptions(bootstrap, mode, seed, hours, start, users, products, rate, speed, maxEvents, heavyHitters, false);
     }
 
     /** The replay length: {@code hours} as a {@link Duration}, rounded to milliseconds. */
@@ -121,7 +127,7 @@ public record CliOptions(String bootstrapServers, Mode mode, long seed, double h
      */
     public GeneratorConfig toConfig(Instant now) {
         GeneratorConfig base = GeneratorConfig.defaults().withSeed(seed).withUsers(users).withProducts(products)
-                .withDuration(replayLength()).withEventsPerSecond(rate);
+                .withDuration(replayLength()).withEventsPerSecond(rate).withHeavyHitters(heavyHitters);
         if (mode == Mode.LIVE) {
             return base.forLive(now);
         }
@@ -160,6 +166,21 @@ public record CliOptions(String bootstrapServers, Mode mode, long seed, double h
             return d;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(flag + " must be a number, was '" + value + "'");
+        }
+    }
+
+    private static GeneratorConfig.HeavyHitters parseHeavyHitters(String flag, String value) {
+        String[] shares = value.split(",");
+        if (shares.length != 2) {
+            throw new IllegalArgumentException(flag + " must be two shares U,E such as 0.01,0.3, was '" + value + "'");
+        }
+        try {
+            return new GeneratorConfig.HeavyHitters(Double.parseDouble(shares[0].trim()),
+                    Double.parseDouble(shares[1].trim()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " must be two numbers U,E such as 0.01,0.3, was '" + value + "'");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
         }
     }
 

@@ -21,11 +21,13 @@ import java.time.temporal.ChronoUnit;
  * @param duplicateFraction  share in [0, 1] of cart commands delivered again ({@link Delivery#REDELIVERED},
  *                           default 0.03)
  * @param maxDuplicateDelay  the second delivery's delay, uniform in [1 ms, maxDuplicateDelay] (default 5 seconds)
+ * @param heavyHitters       users who browse without pause, as crawlers and busy accounts do (default
+ *                           {@link HeavyHitters#NONE})
  */
 public record GeneratorConfig(long seed, int users, int products, Instant start, Duration duration,
                               double outOfOrderFraction, Duration maxOutOfOrder, double lateFraction,
                               Duration lateBy, double eventsPerSecond, double duplicateFraction,
-                              Duration maxDuplicateDelay) {
+                              Duration maxDuplicateDelay, HeavyHitters heavyHitters) {
 
     /** The default start instant (ISO-8601 {@code 2025-01-01T00:00:00Z}). */
     public static final Instant DEFAULT_START = Instant.parse("2025-01-01T00:00:00Z");
@@ -52,6 +54,58 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
         if (!(eventsPerSecond > 0) || Double.isInfinite(eventsPerSecond)) {
             throw new IllegalArgumentException("eventsPerSecond must be > 0, was " + eventsPerSecond);
         }
+        if (heavyHitters == null) {
+            throw new IllegalArgumentException("heavyHitters must not be null; HeavyHitters.NONE for none");
+        }
+    }
+
+    /**
+     * A skewed population: the last {@link #count(int) count(users)} users never end their session and view pages
+     * often enough that they send about {@code eventShare} of all events (page views and what follows them: carts,
+     * purchases). Their gap between two views is exponential with the mean {@link #meanViewGapMillis(int)}, capped
+     * at 10 minutes, so it never reaches a session gap.
+     *
+     * @param userShare  share of the users that are heavy hitters, in [0, 1) (1 % in the benchmark's shape)
+     * @param eventShare share of all events they send, in [0, 1) (30 % in the benchmark's shape)
+     */
+    public record HeavyHitters(double userShare, double eventShare) {
+
+        /** No heavy hitters: every user follows the normal session rules. */
+        public static final HeavyHitters NONE = new HeavyHitters(0, 0);
+
+        /**
+         * Events one heavy hitter sends per page view, the view included: measured over long runs of the rules
+         * (product pages lead to cart commands and purchases).
+         */
+        static final double EVENTS_PER_VIEW = 1.19;
+
+        /** @throws IllegalArgumentException when a share is outside [0, 1) */
+        public HeavyHitters {
+            if (!(userShare >= 0 && userShare < 1) || !(eventShare >= 0 && eventShare < 1)) {
+                throw new IllegalArgumentException("heavy-hitter shares must be in [0, 1), were " + userShare
+                        + " and " + eventShare);
+            }
+        }
+
+        /** How many of {@code users} are heavy hitters: {@code round(users * userShare)}, at least 1 when the share is positive. */
+        public int count(int users) {
+            if (userShare == 0 || eventShare == 0) {
+                return 0;
+            }
+            return (int) Math.min(users - 1, Math.max(1, Math.round(users * userShare)));
+        }
+
+        /**
+         * The mean gap between two page views of one heavy hitter, in milliseconds: the normal users send
+         * {@code (users - count) * EVENTS_PER_USER_SECOND} events per second, the heavy hitters
+         * {@code eventShare / (1 - eventShare)} times that, spread over {@code count} of them.
+         */
+        public double meanViewGapMillis(int users) {
+            int heavy = count(users);
+            double normalRate = (users - heavy) * ShopTrafficGenerator.EVENTS_PER_USER_SECOND;
+            double heavyViewRate = normalRate * eventShare / (1 - eventShare) / EVENTS_PER_VIEW / heavy;
+            return 1000 / heavyViewRate;
+        }
     }
 
     private static void requirePositive(Duration d, String name) {
@@ -69,7 +123,7 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
     /** The defaults listed on the record components. */
     public static GeneratorConfig defaults() {
         return new GeneratorConfig(42, 200, 100, DEFAULT_START, Duration.ofHours(1), 0.05, Duration.ofSeconds(20),
-                0.002, Duration.ofHours(2), 50, 0.03, Duration.ofSeconds(5));
+                0.002, Duration.ofHours(2), 50, 0.03, Duration.ofSeconds(5), HeavyHitters.NONE);
     }
 
     /**
@@ -88,29 +142,29 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
 
     public GeneratorConfig withSeed(long seed) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay, heavyHitters);
     }
 
     public GeneratorConfig withUsers(int users) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay, heavyHitters);
     }
 
     public GeneratorConfig withProducts(int products) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay, heavyHitters);
     }
 
     /** @param start the simulated start (ISO-8601 instant), truncated to milliseconds */
     public GeneratorConfig withStart(Instant start) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay, heavyHitters);
     }
 
     /** @param duration the simulated length of a replay */
     public GeneratorConfig withDuration(Duration duration) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay, heavyHitters);
     }
 
     /**
@@ -119,7 +173,7 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
      */
     public GeneratorConfig withOutOfOrder(double fraction, Duration maxDelay) {
         return new GeneratorConfig(seed, users, products, start, duration, fraction, maxDelay,
-                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay, heavyHitters);
     }
 
     /**
@@ -128,7 +182,7 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
      */
     public GeneratorConfig withLate(double fraction, Duration lateBy) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                fraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
+                fraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay, heavyHitters);
     }
 
     /**
@@ -137,12 +191,18 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
      */
     public GeneratorConfig withDuplicates(double fraction, Duration maxDelay) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond, fraction, maxDelay);
+                lateFraction, lateBy, eventsPerSecond, fraction, maxDelay, heavyHitters);
     }
 
     /** @param eventsPerSecond target rate of live mode, events per second */
     public GeneratorConfig withEventsPerSecond(double eventsPerSecond) {
         return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
-                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay);
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay, heavyHitters);
+    }
+
+    /** @param heavyHitters users who browse without pause ({@link HeavyHitters#NONE} for none) */
+    public GeneratorConfig withHeavyHitters(HeavyHitters heavyHitters) {
+        return new GeneratorConfig(seed, users, products, start, duration, outOfOrderFraction, maxOutOfOrder,
+                lateFraction, lateBy, eventsPerSecond, duplicateFraction, maxDuplicateDelay, heavyHitters);
     }
 }

@@ -91,10 +91,14 @@ public final class ShopTrafficGenerator {
         long seed = config.seed();
         long start = config.start().toEpochMilli();
         ProductCatalogue catalogue = new ProductCatalogue(config, SeededRandom.stream(seed, start, "catalogue"), simulation);
+        int firstHeavyHitter = config.users() - config.heavyHitters().count(config.users()) + 1;
+        long heavyViewGap = firstHeavyHitter > config.users() ? 0
+                : Math.max(1, Math.round(config.heavyHitters().meanViewGapMillis(config.users())));
         for (int i = 1; i <= config.users(); i++) {
             String userId = String.format(Locale.ROOT, "u-%04d", i);
             new Shopper(userId, SeededRandom.stream(seed, start, "user:" + userId),
-                    SeededRandom.stream(seed, start, "retries:" + userId), simulation, catalogue, start);
+                    SeededRandom.stream(seed, start, "retries:" + userId), simulation, catalogue, start,
+                    i >= firstHeavyHitter ? heavyViewGap : 0);
         }
         return simulation;
     }

@@ -93,15 +93,21 @@ final class Shopper {
     private int epoch;
     private int emailChanges;
     private long lastViewMillis = Long.MIN_VALUE / 2;
+    /** A heavy hitter's mean gap between views in milliseconds ({@link GeneratorConfig.HeavyHitters}); 0 for a normal user. */
+    private final long heavyViewGapMillis;
 
     /**
      * Creates the user and emits its SNAPSHOT envelope at {@code start} (epoch millis).
      *
      * @param rng     the user's stream for everything it does
      * @param retries the user's stream for second deliveries of its cart commands
+     * @param heavyViewGapMillis 0 for a normal user; for a heavy hitter, the mean gap between its views: it is in a
+     *                           session from the start and never ends it
      */
-    Shopper(String userId, SeededRandom rng, SeededRandom retries, Simulation simulation, ProductCatalogue catalogue, long start) {
+    Shopper(String userId, SeededRandom rng, SeededRandom retries, Simulation simulation, ProductCatalogue catalogue,
+            long start, long heavyViewGapMillis) {
         this.userId = userId;
+        this.heavyViewGapMillis = heavyViewGapMillis;
         this.rng = rng;
         this.retries = retries;
         this.simulation = simulation;
@@ -113,7 +119,8 @@ final class Shopper {
         version = 1;
         simulation.emitInOrder(USER_CHANGES, userId, new UserChange(Operation.SNAPSHOT, null, profile,
                 Instant.ofEpochMilli(start), version), start);
-        whileActive(start + firstSessionDelay(), this::startSession);
+        whileActive(start + (isHeavyHitter() ? rng.exponentialMillis(heavyViewGapMillis) : firstSessionDelay()),
+                this::startSession);
         scheduleProfileChange(start);
     }
 
@@ -132,6 +139,10 @@ final class Shopper {
         return rng.chance(MIN_SESSION_GAP / meanGap)
                 ? rng.between(0, MIN_SESSION_GAP)
                 : MIN_SESSION_GAP + rng.exponentialMillis(MEAN_EXTRA_SESSION_GAP);
+    }
+
+    private boolean isHeavyHitter() {
+        return heavyViewGapMillis > 0;
     }
 
     private void startSession(long now) {
@@ -162,7 +173,9 @@ final class Shopper {
                 Instant.ofEpochMilli(now)), now, rng, true);
         lastViewMillis = now;
 
-        long next = now + Math.min(MAX_VIEW_GAP, MIN_VIEW_GAP + rng.exponentialMillis(MEAN_EXTRA_VIEW_GAP));
+        long next = now + (isHeavyHitter()
+                ? Math.min(MAX_VIEW_GAP, 1 + rng.exponentialMillis(heavyViewGapMillis))
+                : Math.min(MAX_VIEW_GAP, MIN_VIEW_GAP + rng.exponentialMillis(MEAN_EXTRA_VIEW_GAP)));
         String nextPage = null;
         if (productId != null) {
             viewedProducts.add(productId);
@@ -185,7 +198,7 @@ final class Shopper {
         } else if (page.equals("/cart")) {
             cartPageCommands(now);
         }
-        if (rng.chance(SESSION_END_CHANCE)) {
+        if (!isHeavyHitter() && rng.chance(SESSION_END_CHANCE)) {
             whileActive(now + MIN_SESSION_GAP + rng.exponentialMillis(MEAN_EXTRA_SESSION_GAP), this::startSession);
         } else {
             String from = page;

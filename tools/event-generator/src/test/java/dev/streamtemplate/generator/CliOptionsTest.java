@@ -29,13 +29,14 @@ class CliOptionsTest {
     void parsesEveryFlagInBothSpellings() {
         CliOptions options = CliOptions.parse("--bootstrap-servers", "kafka:9092", "--mode=replay", "--seed", "7",
                 "--hours", "2.5", "--start=2025-06-01T00:00:00Z", "--users", "30", "--products", "12",
-                "--max-events", "1000");
+                "--max-events", "1000", "--heavy-hitters=0.01,0.3");
         GeneratorConfig config = options.toConfig(NOW);
 
         assertThat(options.bootstrapServers()).isEqualTo("kafka:9092");
         assertThat(options.maxEvents()).isEqualTo(1000);
         assertThat(config).isEqualTo(GeneratorConfig.defaults().withSeed(7).withUsers(30).withProducts(12)
-                .withStart(Instant.parse("2025-06-01T00:00:00Z")).withDuration(Duration.ofMinutes(150)));
+                .withStart(Instant.parse("2025-06-01T00:00:00Z")).withDuration(Duration.ofMinutes(150))
+                .withHeavyHitters(new GeneratorConfig.HeavyHitters(0.01, 0.3)));
     }
 
     @Test
@@ -55,6 +56,8 @@ class CliOptionsTest {
         assertThatThrownBy(() -> CliOptions.parse("--start", "yesterday")).hasMessageContaining("ISO-8601");
         assertThatThrownBy(() -> CliOptions.parse("--max-events", "0")).hasMessageContaining("--max-events");
         assertThatThrownBy(() -> CliOptions.parse("--seed")).hasMessageContaining("missing value");
+        assertThatThrownBy(() -> CliOptions.parse("--heavy-hitters", "0.01")).hasMessageContaining("--heavy-hitters");
+        assertThatThrownBy(() -> CliOptions.parse("--heavy-hitters", "2,0.3")).hasMessageContaining("--heavy-hitters");
         assertThatThrownBy(() -> CliOptions.parse("--colour", "red")).hasMessageContaining("unknown option --colour");
         assertThat(CliOptions.parse("--help").help()).isTrue();
     }
