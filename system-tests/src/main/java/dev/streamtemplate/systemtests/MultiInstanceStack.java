@@ -1,5 +1,6 @@
 package dev.streamtemplate.systemtests;
 
+import dev.streamtemplate.harness.ChildProcess;
 import dev.streamtemplate.harness.ChildProcesses;
 import dev.streamtemplate.harness.KafkaBrokerProcess;
 import dev.streamtemplate.harness.LocalPorts;
@@ -161,6 +162,20 @@ public final class MultiInstanceStack implements AutoCloseable {
                 dataDir.resolve("logs").resolve(logName + ".log"), children);
         log.accept("started " + instance + ", log " + instance.child().logFile());
         return instance;
+    }
+
+    /**
+     * Starts another child, such as a baseline job of a benchmark, registered like an instance: stopped with the
+     * stack, its stdout and stderr in {@code logs/<name>.log}, its working directory the repository root.
+     *
+     * @param command the command line, program first
+     * @throws StackFailure when the stack is stopping
+     */
+    public ChildProcess startProcess(String name, List<String> command) throws IOException, StackFailure {
+        ChildProcess child = children.start(name, ChildProcess.Role.SERVICE, command, Map.of(),
+                dataDir.resolve("logs").resolve(name + ".log"), repository.root());
+        log.accept("started " + name + " (pid " + child.pid() + "), log " + child.logFile());
+        return child;
     }
 
     /** Stops every instance still running, then the broker. */

@@ -1,0 +1,380 @@
+package dev.streamtemplate.benchmarks;
+
+import dev.streamtemplate.generator.EventPublisher;
+import dev.streamtemplate.generator.GeneratorConfig;
+import dev.streamtemplate.generator.GeneratorConfig.HeavyHitters;
+import dev.streamtemplate.generator.ShopTrafficGenerator;
+import dev.streamtemplate.harness.ChildProcess;
+import dev.streamtemplate.harness.KafkaBrokerProcess;
+import dev.streamtemplate.harness.QueryAnswer;
+import dev.streamtemplate.harness.ServiceProcess;
+import dev.streamtemplate.harness.ServiceSpec;
+import dev.streamtemplate.harness.StackServices;
+import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.schemas.TopicCatalogue.CleanupPolicy;
+import dev.streamtemplate.schemas.TopicCatalogue.ServiceTopics;
+import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
+import dev.streamtemplate.schemas.TopicCreator;
+import dev.streamtemplate.systemtests.MultiInstanceStack;
+import dev.streamtemplate.systemtests.ServiceInstance;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * Processing throughput of every service against Kafka baselines on the same broker and data: a benchmark, not a
+ * test (it prints figures and fails only when it cannot run).
+ *
+ * <p>For each data shape it starts a fresh broker (process-harness), publishes about {@code benchmark.events} events
+ * of generated shop traffic (four hours of event time, every input topic) and then drains that backlog with each job
+ * in turn, each a fresh JVM with a fresh {@code application.id}: the Kafka Streams pass-through with the services'
+ * JSON serdes and with bytes ({@link PassThroughJob}), the kafka-clients transactional loop
+ * ({@link TransactionalCopyLoop}), then every service under each guarantee and stream-thread count. Each row gives
+ * the drain rate ({@link Drain}: input records per second from committed offsets, start-up excluded), its ratio to
+ * the JSON pass-through under exactly-once with one thread, CPU of the job and of the broker, and the job's peak RSS.
+ * Before loading, each service is started alone on the empty broker: time from JVM start to ready, and RSS after
+ * {@link #IDLE} idle.
+ *
+ * <p>Every job commits every 100 ms (Kafka Streams' default under exactly-once) under either guarantee. The services run
+ * with their shipped configuration and the local stack's JVM options ({@link StackServices}), except grace periods
+ * that cover the backlog's four hours, so that every record is aggregated rather than routed as late.
+ * Options ({@code -D}): {@code benchmark.events}, {@code benchmark.shapes} ({@code normal,heavy-hitters}),
+ * {@code benchmark.services}, {@code benchmark.guarantees}, {@code benchmark.threads} ({@code 1,2}).
+ * Run: {@code mvn -B -q -pl benchmarks exec:exec} after {@code mvn -B -q install -DskipTests}; see benchmarks/README.md.
+ */
+public final class ThroughputBenchmark {
+
+    /** Event time the backlog spans. */
+    static final Duration SPAN = Duration.ofHours(4);
+    /** Grace that covers the backlog, late deliveries (2 h + 10 min) included. */
+    static final Duration BACKLOG_GRACE = SPAN.plusHours(1);
+    /** How long a started service stays idle before its RSS is read. */
+    static final Duration IDLE = Duration.ofSeconds(20);
+    static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    /** The grace of traffic-analytics' windows in the latency run: the shipped one. */
+    static final Duration LATENCY_GRACE = Duration.ofMinutes(1);
+    static final String BASELINE_OUTPUT = "benchmark-pass-through";
+    static final String REFERENCE = "pass-through json";
+    /** Input topics a service reads into a global store, per service. */
+    private static final Map<String, Set<String>> GLOBAL_STORE_INPUTS = Map.of(
+            "shopping-cart", Set.of(TopicCatalogue.PRODUCTS.name()));
+    private static final PrintStream OUT = System.out;
+
+    private final int events = Integer.getInteger("benchmark.events", 500_000);
+    private final List<String> shapes = list("benchmark.shapes", "normal,heavy-hitters");
+    private final List<String> services = list("benchmark.services",
+            "traffic-analytics,purchase-attribution,customer-enrichment,shopping-cart");
+    private final List<String> guarantees = list("benchmark.guarantees", "exactly_once_v2,at_least_once");
+    private final List<Integer> threads = list("benchmark.threads", "1,2").stream().map(Integer::valueOf).toList();
+    private final Duration recordLatencyDuration = Duration.ofSeconds(Integer.getInteger("benchmark.latency-seconds", 60));
+    private final Duration windowLatencyDuration = Duration.ofSeconds(
+            Integer.getInteger("benchmark.window-latency-seconds", 240));
+    /** Extra JVM options of the service runs, {@code {name}} replaced by the run's group id (a JFR file name, say). */
+    private final List<String> serviceJvmOptions = Arrays.stream(System.getProperty("benchmark.service-jvm-options", "")
+            .trim().split("\\s+")).filter(option -> !option.isEmpty()).toList();
+    private final Duration drainTimeout = Duration.ofMinutes(Integer.getInteger("benchmark.drain-timeout-minutes", 15));
+    private final List<String> rows = new ArrayList<>();
+    private final List<String> startRows = new ArrayList<>();
+    private final List<String> latencyRows = new ArrayList<>();
+    /** Drain rate of each service under exactly-once with one thread, normal shape: its latency runs at half of it. */
+    private final Map<String, Double> normalRates = new LinkedHashMap<>();
+    private int users;
+    private int runs;
+
+    private ThroughputBenchmark() {
+    }
+
+    /** Runs the benchmark and prints its table; exit status 1 when it could not run. */
+    public static void main(String[] args) {
+        try {
+            new ThroughputBenchmark().run();
+            System.exit(0);
+        } catch (Exception e) {
+            System.err.println("benchmark failed: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private void run() throws Exception {
+        try {
+            runAll();
+        } finally {
+            printTables();
+        }
+    }
+
+    private void runAll() throws Exception {
+        say(String.format(Locale.ROOT, "%d events per shape (%s), %d cores, services %s, guarantees %s, threads %s",
+                events, String.join(", ", shapes), Runtime.getRuntime().availableProcessors(), services, guarantees,
+                threads));
+        for (String shape : shapes) {
+            try (MultiInstanceStack stack = MultiInstanceStack.start(Path.of("target", "benchmark-data", shape), this::say);
+                 Admin admin = stack.broker().admin()) {
+                TopicCreator.createAll(admin, List.of(new TopicSpec(BASELINE_OUTPUT, TopicCatalogue.PAGE_VIEWS.partitions(),
+                        CleanupPolicy.DELETE)), Duration.ofSeconds(30));
+                if (startRows.isEmpty()) {
+                    for (String service : services) {
+                        measureStart(stack, service);
+                    }
+                }
+                load(stack, shape);
+                double reference = 0;
+                for (String serde : List.of("json", "bytes")) {
+                    Drain drain = passThrough(stack, admin, shape, serde);
+                    if (serde.equals("json")) {
+                        reference = drain.rate();
+                    }
+                    row(shape, "pass-through " + serde, "exactly_once_v2", 1, drain, reference);
+                }
+                row(shape, "transactional loop", "exactly_once_v2", 1, copyLoop(stack, admin, shape), reference);
+                for (String service : services) {
+                    for (String guarantee : guarantees) {
+                        for (int threadCount : threads) {
+                            Drain drain;
+                            try {
+                                drain = service(stack, admin, shape, service, guarantee, threadCount);
+                            } catch (IllegalStateException e) { // one failed run leaves the others' figures
+                                say("FAILED: " + e.getMessage());
+                                rows.add(String.format(Locale.ROOT, "| %-13s | %-22s | %-15s | %7d | failed: %s",
+                                        shape, service, guarantee, threadCount, e.getMessage().lines().findFirst().orElse("")));
+                                continue;
+                            }
+                            row(shape, service, guarantee, threadCount, drain, reference);
+                            if (shape.equals("normal") && guarantee.equals("exactly_once_v2") && threadCount == 1) {
+                                normalRates.put(service, drain.rate());
+                            }
+                        }
+                    }
+                }
+                if (shape.equals("normal")) {
+                    measureLatencies(stack, admin);
+                }
+            }
+        }
+    }
+
+    // ---- the data ----
+
+    private void load(MultiInstanceStack stack, String shape) throws Exception {
+        users = (int) Math.ceil(events / (ShopTrafficGenerator.EVENTS_PER_USER_SECOND * SPAN.toSeconds()));
+        GeneratorConfig config = GeneratorConfig.defaults().withSeed(11).withUsers(users).withDuration(SPAN)
+                .withStart(Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(SPAN).minus(Duration.ofMinutes(5)))
+                .withHeavyHitters(switch (shape) {
+                    case "normal" -> HeavyHitters.NONE;
+                    case "heavy-hitters" -> new HeavyHitters(0.01, 0.3);
+                    default -> throw new IllegalArgumentException("unknown shape " + shape + ": normal or heavy-hitters");
+                });
+        long started = System.nanoTime();
+        Map<String, Long> perTopic;
+        try (EventPublisher publisher = new EventPublisher(stack.bootstrapServers())) {
+            perTopic = publisher.publishAll(() -> new ShopTrafficGenerator(config).replayStream().iterator());
+        }
+        say(String.format(Locale.ROOT, "%s: %d events of %d users (%s) generated and published in %d s: %s", shape,
+                perTopic.values().stream().mapToLong(Long::longValue).sum(), users, config.heavyHitters(),
+                (System.nanoTime() - started) / 1_000_000_000, perTopic));
+    }
+
+    // ---- the jobs ----
+
+    private Drain passThrough(MultiInstanceStack stack, Admin admin, String shape, String serde) throws Exception {
+        String group = groupId("pass-through-" + serde, shape);
+        ChildProcess job = stack.startProcess(group, javaCommand(PassThroughJob.class, stack.bootstrapServers(), group,
+                "exactly_once_v2", "1", serde, TopicCatalogue.PAGE_VIEWS.name(), BASELINE_OUTPUT));
+        return drainAndStop(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job, stack);
+    }
+
+    private Drain copyLoop(MultiInstanceStack stack, Admin admin, String shape) throws Exception {
+        String group = groupId("transactional-loop", shape);
+        ChildProcess job = stack.startProcess(group, javaCommand(TransactionalCopyLoop.class, stack.bootstrapServers(),
+                group, TopicCatalogue.PAGE_VIEWS.name(), BASELINE_OUTPUT));
+        return drainAndStop(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job, stack);
+    }
+
+    private Drain service(MultiInstanceStack stack, Admin admin, String shape, String service, String guarantee,
+                          int threadCount) throws Exception {
+        String group = groupId(service + "-" + (guarantee.startsWith("exactly") ? "eos" : "alos") + "-" + threadCount, shape);
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("quarkus.kafka-streams.application-id", group);
+        properties.put("kafka-streams.processing.guarantee", guarantee);
+        properties.put("kafka-streams.num.stream.threads", Integer.toString(threadCount));
+        properties.put("kafka-streams.commit.interval.ms", "100");
+        properties.putAll(backlogSettings(service));
+        List<String> jvmOptions = new ArrayList<>(spec(service).jvmOptions());
+        serviceJvmOptions.forEach(option -> jvmOptions.add(option.replace("{name}", group)));
+        ServiceInstance instance = stack.start(stack.newInstance(service, group, jvmOptions, properties), group);
+        return drainAndStop(admin, group, drainedInputs(service), instance.child(), stack);
+    }
+
+    /** Grace periods that cover the backlog, per service (none for the services without windows). */
+    private static Map<String, String> backlogSettings(String service) {
+        String grace = BACKLOG_GRACE.toHours() + "h";
+        return switch (service) {
+            case "traffic-analytics" -> Map.of("traffic.grace", grace);
+            case "purchase-attribution" -> Map.of("attribution.grace", grace);
+            default -> Map.of();
+        };
+    }
+
+    private Drain drainAndStop(Admin admin, String group, List<String> inputs, ChildProcess job, MultiInstanceStack stack)
+            throws Exception {
+        try {
+            Drain drain = Drain.measure(admin, group, inputs, job, stack.broker().child(), drainTimeout);
+            say(String.format(Locale.ROOT, "%s: %,d records in %.1f s: %,.0f records/s, %.2f cores, peak RSS %d MB",
+                    group, drain.records(), drain.elapsed().toMillis() / 1000.0, drain.rate(), drain.cpuCores(),
+                    drain.peakRssBytes() >> 20));
+            return drain;
+        } finally {
+            job.stop(ServiceInstance.STOP_GRACE);
+        }
+    }
+
+    /**
+     * End-to-end latency at half the drain rate: customer-enrichment's {@code enriched-page-views} (per record) and
+     * traffic-analytics' {@code page-views-per-minute} (emitted on window close, grace {@link #LATENCY_GRACE}). Each
+     * runs a fresh instance with the shipped configuration, which first drains the backlog.
+     */
+    private void measureLatencies(MultiInstanceStack stack, Admin admin) throws Exception {
+        if (normalRates.containsKey("customer-enrichment")) {
+            latency(stack, admin, "customer-enrichment", Map.of(), TopicCatalogue.ENRICHED_PAGE_VIEWS.name(),
+                    recordLatencyDuration, EndToEndLatency::viewEventTime);
+        }
+        if (normalRates.containsKey("traffic-analytics")) {
+            latency(stack, admin, "traffic-analytics", Map.of("traffic.grace", LATENCY_GRACE.toMinutes() + "m"),
+                    TopicCatalogue.PAGE_VIEWS_TUMBLING.name(), windowLatencyDuration,
+                    since -> EndToEndLatency.windowClose(LATENCY_GRACE, since));
+        }
+    }
+
+    private void latency(MultiInstanceStack stack, Admin admin, String service, Map<String, String> settings,
+                         String outputTopic, Duration duration,
+                         java.util.function.Function<Instant, EndToEndLatency.Reference> reference) throws Exception {
+        String group = groupId(service + "-latency", "normal");
+        Map<String, String> properties = new LinkedHashMap<>(settings);
+        properties.put("quarkus.kafka-streams.application-id", group);
+        ServiceInstance instance = stack.start(stack.newInstance(service, group, spec(service).jvmOptions(), properties), group);
+        try {
+            Drain.measure(admin, group, drainedInputs(service), instance.child(), stack.broker().child(), drainTimeout);
+            double rate = normalRates.get(service) / 2;
+            EndToEndLatency latency = EndToEndLatency.measure(stack.bootstrapServers(), outputTopic, rate, duration,
+                    users, reference);
+            say(service + " → " + outputTopic + " at " + Math.round(rate) + " page views/s: " + latency.summary());
+            latencyRows.add(String.format(Locale.ROOT, "| %-22s | %-22s | %9.0f | %7d | %8.0f | %8.0f | %8.0f |",
+                    service, outputTopic, rate, latency.results(), latency.p50Millis(), latency.p99Millis(),
+                    latency.p999Millis()));
+        } finally {
+            instance.stop();
+        }
+    }
+
+    private void measureStart(MultiInstanceStack stack, String service) throws Exception {
+        String group = groupId(service + "-start", "empty");
+        long started = System.nanoTime();
+        ServiceInstance instance = stack.start(stack.newInstance(service, group, spec(service).jvmOptions(),
+                Map.of("quarkus.kafka-streams.application-id", group)), group);
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            long deadline = started + READY_TIMEOUT.toNanos();
+            while (QueryAnswer.fetch(http, instance.uri(ServiceProcess.READINESS_PATH)).status() != 200) {
+                if (!instance.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException(service + " was not ready within " + READY_TIMEOUT.toSeconds()
+                            + " s; log: " + instance.child().logFile());
+                }
+                instance.child().awaitExit(Duration.ofMillis(50)); // a pause that ends early if the service dies
+            }
+            long ready = System.nanoTime() - started;
+            instance.child().awaitExit(IDLE); // the idle period the RSS is read after
+            ProcessUsage usage = ProcessUsage.of(instance.child().pid());
+            startRows.add(String.format(Locale.ROOT, "| %-22s | %13.1f | %13d | %13d |", service, ready / 1e9,
+                    usage.rssBytes() >> 20, usage.peakRssBytes() >> 20));
+            say(service + " ready in " + ready / 1_000_000 + " ms, idle RSS " + (usage.rssBytes() >> 20) + " MB");
+        } finally {
+            instance.stop();
+        }
+    }
+
+    // ---- output ----
+
+    private void row(String shape, String job, String guarantee, int threadCount, Drain drain, double reference) {
+        rows.add(String.format(Locale.ROOT, "| %-13s | %-22s | %-15s | %7d | %9d | %10.0f | %5.2f | %9.2f | %10.2f | %8d |",
+                shape, job, guarantee, threadCount, drain.records(), drain.rate(), drain.rate() / reference,
+                drain.cpuCores(), drain.brokerCpuCores(), drain.peakRssBytes() >> 20));
+    }
+
+    private void printTables() {
+        OUT.println();
+        OUT.println("| shape         | job                    | guarantee       | threads |   records |  records/s | ratio | job cores | broker cores | peak RSS MB |");
+        OUT.println("|---------------|------------------------|-----------------|--------:|----------:|-----------:|------:|----------:|-------------:|------------:|");
+        rows.forEach(OUT::println);
+        OUT.println();
+        OUT.println("ratio: records/s over the JSON pass-through's (exactly_once_v2, 1 thread) on the same shape, broker and data.");
+        OUT.println();
+        OUT.println("| service                | start to ready s | idle RSS MB | peak RSS MB |");
+        OUT.println("|------------------------|--------------:|--------------:|--------------:|");
+        startRows.forEach(OUT::println);
+        OUT.println();
+        OUT.println("idle RSS: " + IDLE.toSeconds() + " s after ready, on an empty broker.");
+        if (!latencyRows.isEmpty()) {
+            OUT.println();
+            OUT.println("| service                | output                 | views/s   | results | p50 ms   | p99 ms   | p99.9 ms |");
+            OUT.println("|------------------------|------------------------|----------:|--------:|---------:|---------:|---------:|");
+            latencyRows.forEach(OUT::println);
+            OUT.println();
+            OUT.println("latency: produce → visible to a read_committed consumer; for windows from window end + grace ("
+                    + LATENCY_GRACE.toMinutes() + " min); page views at half the service's drain rate (exactly_once_v2, 1 thread).");
+        }
+    }
+
+    // ---- helpers of the run ----
+
+    private String groupId(String job, String shape) {
+        return "bench-" + (++runs) + "-" + job + "-" + shape;
+    }
+
+    private static List<String> javaCommand(Class<?> main, String... args) {
+        List<String> command = new ArrayList<>(List.of(KafkaBrokerProcess.javaExecutable(), "-Xmx384m",
+                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn",
+                "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(Arrays.asList(args));
+        return command;
+    }
+
+    private static ServiceSpec spec(String service) {
+        return StackServices.SERVICES.stream().filter(s -> s.name().equals(service)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown service " + service + "; one of "
+                        + StackServices.SERVICES.stream().map(ServiceSpec::name).toList()));
+    }
+
+    /**
+     * The service's input topics whose offsets its group commits: all but those a global store reads
+     * (shopping-cart's {@code products}), whose global thread tracks its offsets in the state directory.
+     */
+    private static List<String> drainedInputs(String service) {
+        Optional<ServiceTopics> topics = TopicCatalogue.SERVICES.stream().filter(s -> s.application().equals(service))
+                .findFirst();
+        Set<String> global = GLOBAL_STORE_INPUTS.getOrDefault(service, Set.of());
+        return topics.orElseThrow(() -> new IllegalArgumentException("no topics for " + service + " in TopicCatalogue"))
+                .inputs().stream().map(TopicSpec::name).filter(topic -> !global.contains(topic)).toList();
+    }
+
+    private static List<String> list(String property, String defaults) {
+        return Arrays.stream(System.getProperty(property, defaults).split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList();
+    }
+
+    private void say(String line) {
+        OUT.println("[benchmark " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "] " + line);
+    }
+}
