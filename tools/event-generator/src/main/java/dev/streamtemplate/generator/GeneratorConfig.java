@@ -60,8 +60,8 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
     }
 
     /**
-     * A skewed population: the last {@link #count(int) count(users)} users never end their session and view pages
-     * often enough that they send about {@code eventShare} of all events (page views and what follows them: carts,
+     * A skewed population: the last {@link #count(int) count(users)} users never end their session, are never deleted,
+     * and view pages often enough that they send about {@code eventShare} of all events (page views and what follows them: carts,
      * purchases). Their gap between two views is exponential with the mean {@link #meanViewGapMillis(int)}, capped
      * at 10 minutes, so it never reaches a session gap.
      *
@@ -87,7 +87,10 @@ public record GeneratorConfig(long seed, int users, int products, Instant start,
             }
         }
 
-        /** How many of {@code users} are heavy hitters: {@code round(users * userShare)}, at least 1 when the share is positive. */
+        /**
+         * How many of {@code users} are heavy hitters: {@code round(users * userShare)}, at least 1 when both shares
+         * are positive, and at most {@code users - 1} so that one normal user remains.
+         */
         public int count(int users) {
             if (userShare == 0 || eventShare == 0) {
                 return 0;

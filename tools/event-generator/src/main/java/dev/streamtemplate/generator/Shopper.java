@@ -293,7 +293,7 @@ final class Shopper {
     }
 
     private void changeProfile(long now) {
-        if (rng.chance(DELETE_SHARE)) {
+        if (rng.chance(DELETE_SHARE) && !isHeavyHitter()) { // a deleted heavy hitter would pause its browsing
             delete(now);
             return;
         }
