@@ -16,9 +16,10 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * How fast one consumer group drained a backlog that was complete before it started, measured from its committed
- * offsets on the input topics (repartition and changelog topics left out): from the first commit seen, which ends
- * start-up, restoration and the first transaction, to the commit that reaches the end offsets of every input
- * partition. With the process's CPU time and peak RSS over the same span.
+ * offsets on the input topics: from the first commit seen, which ends start-up, restoration and the first
+ * transaction, to the commit that reaches the end offsets of every input partition and leaves at most one offset per
+ * partition (a transaction marker) of the group's repartition topics ({@code <group>-...-repartition}) unread. Only
+ * input records are counted. With the process's CPU time and peak RSS over the same span.
  *
  * @param records         input records committed between the first commit seen and the last
  * @param elapsed         the time between the two
@@ -28,7 +29,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 public record Drain(long records, Duration elapsed, double cpuCores, double brokerCpuCores, long peakRssBytes) {
 
-    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration POLL = Duration.ofMillis(50);
 
     /** Input records per second. */
     public double rate() {
@@ -55,25 +56,26 @@ public record Drain(long records, Duration elapsed, double cpuCores, double brok
         ProcessUsage firstUsage = null;
         ProcessUsage firstBroker = null;
         while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(process.name() + " exited with code " + process.exitCode().orElse(-1)
-                        + " while draining; its log: " + process.logFile() + "\n" + String.join("\n", process.logTail(30)));
-            }
-            long committed = committed(admin, groupId, ends);
+            requireAlive(process);
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(groupId)
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            long committed = ends.keySet().stream().map(offsets::get).filter(o -> o != null)
+                    .mapToLong(OffsetAndMetadata::offset).sum();
             long now = System.nanoTime();
             if (firstCommitted < 0 && committed > 0) {
                 firstAt = now;
                 firstCommitted = committed;
-                firstUsage = ProcessUsage.of(process.pid());
-                firstBroker = ProcessUsage.of(broker.pid());
+                firstUsage = usage(process);
+                firstBroker = usage(broker);
                 if (committed >= total) {
                     throw new IllegalStateException(groupId + " committed all " + total + " records at its first commit;"
                             + " too few to measure a rate: raise benchmark.events");
                 }
             }
-            if (firstCommitted >= 0 && committed >= total) {
-                ProcessUsage usage = ProcessUsage.of(process.pid());
-                ProcessUsage brokerUsage = ProcessUsage.of(broker.pid());
+            if (firstCommitted >= 0 && committed >= total && repartitionDrained(admin, groupId, offsets)) {
+                now = System.nanoTime();
+                ProcessUsage usage = usage(process);
+                ProcessUsage brokerUsage = usage(broker);
                 Duration elapsed = Duration.ofNanos(now - firstAt);
                 double seconds = Math.max(1, elapsed.toMillis()) / 1000.0;
                 return new Drain(committed - firstCommitted, elapsed,
@@ -98,10 +100,33 @@ public record Drain(long records, Duration elapsed, double cpuCores, double brok
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
-    private static long committed(Admin admin, String groupId, Map<TopicPartition, Long> ends)
+    /** Whether the group has read its repartition topics up to their end, transaction markers aside. */
+    private static boolean repartitionDrained(Admin admin, String groupId, Map<TopicPartition, OffsetAndMetadata> offsets)
             throws InterruptedException, ExecutionException, TimeoutException {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(groupId)
-                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-        return ends.keySet().stream().map(offsets::get).filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
+        Map<TopicPartition, OffsetSpec> request = offsets.keySet().stream()
+                .filter(tp -> tp.topic().startsWith(groupId + "-") && tp.topic().endsWith("-repartition"))
+                .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+        if (request.isEmpty()) {
+            return true;
+        }
+        return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet().stream()
+                .allMatch(e -> e.getValue().offset() - offsets.get(e.getKey()).offset() <= 1);
+    }
+
+    private static void requireAlive(ChildProcess process) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(process.name() + " exited with code " + process.exitCode().orElse(-1)
+                    + " while draining; its log: " + process.logFile() + "\n" + String.join("\n", process.logTail(30)));
+        }
+    }
+
+    /** The process's usage; a process that exits meanwhile fails as {@link #requireAlive} says. */
+    private static ProcessUsage usage(ChildProcess process) {
+        try {
+            return ProcessUsage.of(process.pid());
+        } catch (IOException e) {
+            requireAlive(process);
+            throw new IllegalStateException("cannot read the usage of " + process.name() + ": " + e, e);
+        }
     }
 }

@@ -28,8 +28,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * End-to-end latency of a running service: page views produced at a constant rate with event time = the wall clock
- * at sending, and each result read back from an output topic with {@code isolation.level=read_committed}. A result's
+ * End-to-end latency of a running service: page views produced at a constant rate with event time = the instant each
+ * was due, and each result read back from an output topic with {@code isolation.level=read_committed}. A result's
  * latency is the wall clock when the consumer received it minus the moment it could first exist, which the caller
  * derives from the result: the view's own event time for a per-record path ({@code enriched-page-views}), window end
  * plus grace for a window emitted on close ({@code page-views-per-minute}). Producer and consumer run in this JVM,
@@ -124,25 +124,31 @@ public record EndToEndLatency(long results, double p50Millis, double p99Millis, 
         }
     }
 
-    /** Sends {@code rate} page views per second in 10 ms ticks, event time = the wall clock at sending. */
+    /**
+     * Sends {@code rate} page views per second in 10 ms ticks. Each view's event time is the instant it was due
+     * ({@code start + i / rate}), not when the loop got to it, so a stall of the sender counts as latency rather than
+     * being left out (coordinated omission).
+     */
     private static void produce(String bootstrapServers, double rate, Duration duration, int users, AtomicLong sent) {
         Properties config = EventPublisher.producerConfig(bootstrapServers);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         ThreadLocalRandom random = ThreadLocalRandom.current();
         try (KafkaProducer<String, PageView> producer = new KafkaProducer<>(config, new StringSerializer(),
                 JsonSerde.of(PageView.class))) {
+            long startMillis = System.currentTimeMillis();
             long start = System.nanoTime();
             long end = start + duration.toNanos();
             long tick = TimeUnit.MILLISECONDS.toNanos(10);
             for (long next = start; next < end; next += tick) {
                 long due = (long) ((next - start + tick) / 1e9 * rate);
                 while (sent.get() < due) {
+                    Instant dueAt = Instant.ofEpochMilli(startMillis + (long) (sent.get() * 1000 / rate));
                     String user = String.format(Locale.ROOT, "u-%04d", 1 + random.nextInt(users));
                     String product = String.format(Locale.ROOT, "p-%04d", 1 + random.nextInt(100));
                     boolean productPage = random.nextBoolean();
                     PageView view = new PageView(UUID.randomUUID().toString(), user,
                             productPage ? PageView.PRODUCT_PAGE_PREFIX + product : "/home",
-                            productPage ? product : null, "search", Instant.now());
+                            productPage ? product : null, "search", dueAt);
                     producer.send(new ProducerRecord<>(TopicCatalogue.PAGE_VIEWS.name(), null,
                             view.timestamp().toEpochMilli(), user, view));
                     sent.incrementAndGet();

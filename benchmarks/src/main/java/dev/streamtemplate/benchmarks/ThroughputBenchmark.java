@@ -17,8 +17,10 @@ import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
 import dev.streamtemplate.schemas.TopicCreator;
 import dev.streamtemplate.systemtests.MultiInstanceStack;
 import dev.streamtemplate.systemtests.ServiceInstance;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +32,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -48,8 +52,8 @@ import org.apache.kafka.clients.admin.Admin;
  * {@link #IDLE} idle.
  *
  * <p>Every job commits every 100 ms (Kafka Streams' default under exactly-once) under either guarantee. The services run
- * with their shipped configuration and the local stack's JVM options ({@link StackServices}), except grace periods
- * that cover the backlog's four hours, so that every record is aggregated rather than routed as late.
+ * with their shipped configuration and the local stack's JVM options ({@link StackServices}), except a grace period of
+ * {@link #BACKLOG_GRACE} for the windowed services.
  * Options ({@code -D}): {@code benchmark.events}, {@code benchmark.shapes} ({@code normal,heavy-hitters}),
  * {@code benchmark.services}, {@code benchmark.guarantees}, {@code benchmark.threads} ({@code 1,2}).
  * Run: {@code mvn -B -q -pl benchmarks exec:exec} after {@code mvn -B -q install -DskipTests}; see benchmarks/README.md.
@@ -58,8 +62,13 @@ public final class ThroughputBenchmark {
 
     /** Event time the backlog spans. */
     static final Duration SPAN = Duration.ofHours(4);
-    /** Grace that covers the backlog, late deliveries (2 h + 10 min) included. */
-    static final Duration BACKLOG_GRACE = SPAN.plusHours(1);
+    /**
+     * Grace of the windowed services in the throughput runs: the generator's late deliveries (2 h to 2 h 10 min) and
+     * out-of-order ones (up to 20 s) plus a margin, so that every record is aggregated as long as the tasks' stream
+     * times stay within it of each other, and the windows of the backlog's first 1 h 45 min close, and are emitted,
+     * during the drain. The {@code late} column counts the records routed late nevertheless.
+     */
+    static final Duration BACKLOG_GRACE = Duration.ofMinutes(135);
     /** How long a started service stays idle before its RSS is read. */
     static final Duration IDLE = Duration.ofSeconds(20);
     static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
@@ -127,34 +136,23 @@ public final class ThroughputBenchmark {
                         CleanupPolicy.DELETE)), Duration.ofSeconds(30));
                 if (startRows.isEmpty()) {
                     for (String service : services) {
-                        measureStart(stack, service);
+                        attempt("start of " + service, () -> measureStart(stack, service));
                     }
                 }
                 load(stack, shape);
-                double reference = 0;
-                for (String serde : List.of("json", "bytes")) {
-                    Drain drain = passThrough(stack, admin, shape, serde);
-                    if (serde.equals("json")) {
-                        reference = drain.rate();
-                    }
-                    row(shape, "pass-through " + serde, "exactly_once_v2", 1, drain, reference);
-                }
-                row(shape, "transactional loop", "exactly_once_v2", 1, copyLoop(stack, admin, shape), reference);
+                Optional<Run> reference = run(shape, REFERENCE, "exactly_once_v2", 1, 0,
+                        () -> passThrough(stack, admin, shape, "json"));
+                double referenceRate = reference.map(r -> r.drain().rate()).orElse(Double.NaN);
+                run(shape, "pass-through bytes", "exactly_once_v2", 1, referenceRate,
+                        () -> passThrough(stack, admin, shape, "bytes"));
+                run(shape, "transactional loop", "exactly_once_v2", 1, referenceRate, () -> copyLoop(stack, admin, shape));
                 for (String service : services) {
                     for (String guarantee : guarantees) {
                         for (int threadCount : threads) {
-                            Drain drain;
-                            try {
-                                drain = service(stack, admin, shape, service, guarantee, threadCount);
-                            } catch (IllegalStateException e) { // one failed run leaves the others' figures
-                                say("FAILED: " + e.getMessage());
-                                rows.add(String.format(Locale.ROOT, "| %-13s | %-22s | %-15s | %7d | failed: %s",
-                                        shape, service, guarantee, threadCount, e.getMessage().lines().findFirst().orElse("")));
-                                continue;
-                            }
-                            row(shape, service, guarantee, threadCount, drain, reference);
+                            Optional<Run> run = run(shape, service, guarantee, threadCount, referenceRate,
+                                    () -> service(stack, admin, shape, service, guarantee, threadCount));
                             if (shape.equals("normal") && guarantee.equals("exactly_once_v2") && threadCount == 1) {
-                                normalRates.put(service, drain.rate());
+                                run.ifPresent(r -> normalRates.put(service, r.drain().rate()));
                             }
                         }
                     }
@@ -166,17 +164,58 @@ public final class ThroughputBenchmark {
         }
     }
 
+    /** A drain and, for a service that routes late records, how many it routed ({@code late_events_total}). */
+    private record Run(Drain drain, OptionalLong late) {
+    }
+
+    /** Runs one job; a failure becomes a row of the table and the benchmark goes on. */
+    private Optional<Run> run(String shape, String job, String guarantee, int threadCount, double reference,
+                              Callable<Run> body) {
+        try {
+            Run run = body.call();
+            Drain drain = run.drain();
+            rows.add(String.format(Locale.ROOT,
+                    "| %-13s | %-22s | %-15s | %7d | %9d | %10.0f | %5.2f | %9.2f | %12.2f | %11d | %9s |",
+                    shape, job, guarantee, threadCount, drain.records(), drain.rate(),
+                    job.equals(REFERENCE) ? 1.0 : drain.rate() / reference, drain.cpuCores(), drain.brokerCpuCores(),
+                    drain.peakRssBytes() >> 20, run.late().isPresent() ? Long.toString(run.late().getAsLong()) : "-"));
+            return Optional.of(run);
+        } catch (Exception e) {
+            failed(String.format(Locale.ROOT, "| %-13s | %-22s | %-15s | %7d | failed: ", shape, job, guarantee,
+                    threadCount), e);
+            return Optional.empty();
+        }
+    }
+
+    /** Runs a step outside the throughput table; a failure is reported and the benchmark goes on. */
+    private void attempt(String step, Callable<Void> body) {
+        try {
+            body.call();
+        } catch (Exception e) {
+            failed("| " + step + " failed: ", e);
+        }
+    }
+
+    private void failed(String rowStart, Exception e) {
+        String message = String.valueOf(e.getMessage());
+        say("FAILED: " + rowStart + message);
+        rows.add(rowStart + message.lines().findFirst().orElse("") + " |");
+    }
+
     // ---- the data ----
 
     private void load(MultiInstanceStack stack, String shape) throws Exception {
-        users = (int) Math.ceil(events / (ShopTrafficGenerator.EVENTS_PER_USER_SECOND * SPAN.toSeconds()));
+        HeavyHitters heavyHitters = switch (shape) {
+            case "normal" -> HeavyHitters.NONE;
+            case "heavy-hitters" -> new HeavyHitters(0.01, 0.3);
+            default -> throw new IllegalArgumentException("unknown shape " + shape + ": normal or heavy-hitters");
+        };
+        // the normal users send 1 - eventShare of the events
+        users = (int) Math.ceil(events * (1 - heavyHitters.eventShare())
+                / (ShopTrafficGenerator.EVENTS_PER_USER_SECOND * SPAN.toSeconds() * (1 - heavyHitters.userShare())));
         GeneratorConfig config = GeneratorConfig.defaults().withSeed(11).withUsers(users).withDuration(SPAN)
                 .withStart(Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(SPAN).minus(Duration.ofMinutes(5)))
-                .withHeavyHitters(switch (shape) {
-                    case "normal" -> HeavyHitters.NONE;
-                    case "heavy-hitters" -> new HeavyHitters(0.01, 0.3);
-                    default -> throw new IllegalArgumentException("unknown shape " + shape + ": normal or heavy-hitters");
-                });
+                .withHeavyHitters(heavyHitters);
         long started = System.nanoTime();
         Map<String, Long> perTopic;
         try (EventPublisher publisher = new EventPublisher(stack.bootstrapServers())) {
@@ -189,21 +228,29 @@ public final class ThroughputBenchmark {
 
     // ---- the jobs ----
 
-    private Drain passThrough(MultiInstanceStack stack, Admin admin, String shape, String serde) throws Exception {
+    private Run passThrough(MultiInstanceStack stack, Admin admin, String shape, String serde) throws Exception {
         String group = groupId("pass-through-" + serde, shape);
-        ChildProcess job = stack.startProcess(group, javaCommand(PassThroughJob.class, stack.bootstrapServers(), group,
-                "exactly_once_v2", "1", serde, TopicCatalogue.PAGE_VIEWS.name(), BASELINE_OUTPUT));
-        return drainAndStop(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job, stack);
+        ChildProcess job = stack.startProcess(group, javaCommand(stack, PassThroughJob.class, stack.bootstrapServers(),
+                group, "exactly_once_v2", "1", serde, TopicCatalogue.PAGE_VIEWS.name(), BASELINE_OUTPUT));
+        try {
+            return new Run(drain(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job, stack), OptionalLong.empty());
+        } finally {
+            job.stop(ServiceInstance.STOP_GRACE);
+        }
     }
 
-    private Drain copyLoop(MultiInstanceStack stack, Admin admin, String shape) throws Exception {
+    private Run copyLoop(MultiInstanceStack stack, Admin admin, String shape) throws Exception {
         String group = groupId("transactional-loop", shape);
-        ChildProcess job = stack.startProcess(group, javaCommand(TransactionalCopyLoop.class, stack.bootstrapServers(),
-                group, TopicCatalogue.PAGE_VIEWS.name(), BASELINE_OUTPUT));
-        return drainAndStop(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job, stack);
+        ChildProcess job = stack.startProcess(group, javaCommand(stack, TransactionalCopyLoop.class,
+                stack.bootstrapServers(), group, TopicCatalogue.PAGE_VIEWS.name(), BASELINE_OUTPUT));
+        try {
+            return new Run(drain(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job, stack), OptionalLong.empty());
+        } finally {
+            job.stop(ServiceInstance.STOP_GRACE);
+        }
     }
 
-    private Drain service(MultiInstanceStack stack, Admin admin, String shape, String service, String guarantee,
+    private Run service(MultiInstanceStack stack, Admin admin, String shape, String service, String guarantee,
                           int threadCount) throws Exception {
         String group = groupId(service + "-" + (guarantee.startsWith("exactly") ? "eos" : "alos") + "-" + threadCount, shape);
         Map<String, String> properties = new LinkedHashMap<>();
@@ -215,12 +262,28 @@ public final class ThroughputBenchmark {
         List<String> jvmOptions = new ArrayList<>(spec(service).jvmOptions());
         serviceJvmOptions.forEach(option -> jvmOptions.add(option.replace("{name}", group)));
         ServiceInstance instance = stack.start(stack.newInstance(service, group, jvmOptions, properties), group);
-        return drainAndStop(admin, group, drainedInputs(service), instance.child(), stack);
+        try {
+            Drain drain = drain(admin, group, drainedInputs(service), instance.child(), stack);
+            return new Run(drain, lateEvents(instance));
+        } finally {
+            instance.stop();
+        }
+    }
+
+    /** The sum of the service's {@code late_events_total} counters, if it has any. */
+    private static OptionalLong lateEvents(ServiceInstance instance) throws InterruptedException {
+        QueryAnswer metrics = QueryAnswer.fetch(HttpClient.newHttpClient(), instance.uri(ServiceProcess.METRICS_PATH));
+        List<String> counters = metrics.body().lines().filter(line -> line.startsWith("late_events_total{")).toList();
+        if (metrics.status() != 200 || counters.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        return OptionalLong.of(counters.stream()
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
     }
 
     /** Grace periods that cover the backlog, per service (none for the services without windows). */
     private static Map<String, String> backlogSettings(String service) {
-        String grace = BACKLOG_GRACE.toHours() + "h";
+        String grace = BACKLOG_GRACE.toMinutes() + "m";
         return switch (service) {
             case "traffic-analytics" -> Map.of("traffic.grace", grace);
             case "purchase-attribution" -> Map.of("attribution.grace", grace);
@@ -228,17 +291,13 @@ public final class ThroughputBenchmark {
         };
     }
 
-    private Drain drainAndStop(Admin admin, String group, List<String> inputs, ChildProcess job, MultiInstanceStack stack)
+    private Drain drain(Admin admin, String group, List<String> inputs, ChildProcess job, MultiInstanceStack stack)
             throws Exception {
-        try {
-            Drain drain = Drain.measure(admin, group, inputs, job, stack.broker().child(), drainTimeout);
-            say(String.format(Locale.ROOT, "%s: %,d records in %.1f s: %,.0f records/s, %.2f cores, peak RSS %d MB",
-                    group, drain.records(), drain.elapsed().toMillis() / 1000.0, drain.rate(), drain.cpuCores(),
-                    drain.peakRssBytes() >> 20));
-            return drain;
-        } finally {
-            job.stop(ServiceInstance.STOP_GRACE);
-        }
+        Drain drain = Drain.measure(admin, group, inputs, job, stack.broker().child(), drainTimeout);
+        say(String.format(Locale.ROOT, "%s: %,d records in %.1f s: %,.0f records/s, %.2f cores, peak RSS %d MB",
+                group, drain.records(), drain.elapsed().toMillis() / 1000.0, drain.rate(), drain.cpuCores(),
+                drain.peakRssBytes() >> 20));
+        return drain;
     }
 
     /**
@@ -246,19 +305,19 @@ public final class ThroughputBenchmark {
      * traffic-analytics' {@code page-views-per-minute} (emitted on window close, grace {@link #LATENCY_GRACE}). Each
      * runs a fresh instance with the shipped configuration, which first drains the backlog.
      */
-    private void measureLatencies(MultiInstanceStack stack, Admin admin) throws Exception {
+    private void measureLatencies(MultiInstanceStack stack, Admin admin) {
         if (normalRates.containsKey("customer-enrichment")) {
-            latency(stack, admin, "customer-enrichment", Map.of(), TopicCatalogue.ENRICHED_PAGE_VIEWS.name(),
-                    recordLatencyDuration, EndToEndLatency::viewEventTime);
+            attempt("latency of customer-enrichment", () -> latency(stack, admin, "customer-enrichment", Map.of(),
+                    TopicCatalogue.ENRICHED_PAGE_VIEWS.name(), recordLatencyDuration, EndToEndLatency::viewEventTime));
         }
         if (normalRates.containsKey("traffic-analytics")) {
-            latency(stack, admin, "traffic-analytics", Map.of("traffic.grace", LATENCY_GRACE.toMinutes() + "m"),
-                    TopicCatalogue.PAGE_VIEWS_TUMBLING.name(), windowLatencyDuration,
-                    since -> EndToEndLatency.windowClose(LATENCY_GRACE, since));
+            attempt("latency of traffic-analytics", () -> latency(stack, admin, "traffic-analytics",
+                    Map.of("traffic.grace", LATENCY_GRACE.toMinutes() + "m"), TopicCatalogue.PAGE_VIEWS_TUMBLING.name(),
+                    windowLatencyDuration, since -> EndToEndLatency.windowClose(LATENCY_GRACE, since)));
         }
     }
 
-    private void latency(MultiInstanceStack stack, Admin admin, String service, Map<String, String> settings,
+    private Void latency(MultiInstanceStack stack, Admin admin, String service, Map<String, String> settings,
                          String outputTopic, Duration duration,
                          java.util.function.Function<Instant, EndToEndLatency.Reference> reference) throws Exception {
         String group = groupId(service + "-latency", "normal");
@@ -277,9 +336,10 @@ public final class ThroughputBenchmark {
         } finally {
             instance.stop();
         }
+        return null;
     }
 
-    private void measureStart(MultiInstanceStack stack, String service) throws Exception {
+    private Void measureStart(MultiInstanceStack stack, String service) throws Exception {
         String group = groupId(service + "-start", "empty");
         long started = System.nanoTime();
         ServiceInstance instance = stack.start(stack.newInstance(service, group, spec(service).jvmOptions(),
@@ -303,23 +363,19 @@ public final class ThroughputBenchmark {
         } finally {
             instance.stop();
         }
+        return null;
     }
 
     // ---- output ----
 
-    private void row(String shape, String job, String guarantee, int threadCount, Drain drain, double reference) {
-        rows.add(String.format(Locale.ROOT, "| %-13s | %-22s | %-15s | %7d | %9d | %10.0f | %5.2f | %9.2f | %10.2f | %8d |",
-                shape, job, guarantee, threadCount, drain.records(), drain.rate(), drain.rate() / reference,
-                drain.cpuCores(), drain.brokerCpuCores(), drain.peakRssBytes() >> 20));
-    }
-
     private void printTables() {
         OUT.println();
-        OUT.println("| shape         | job                    | guarantee       | threads |   records |  records/s | ratio | job cores | broker cores | peak RSS MB |");
-        OUT.println("|---------------|------------------------|-----------------|--------:|----------:|-----------:|------:|----------:|-------------:|------------:|");
+        OUT.println("| shape         | job                    | guarantee       | threads |   records |  records/s | ratio | job cores | broker cores | peak RSS MB |      late |");
+        OUT.println("|---------------|------------------------|-----------------|--------:|----------:|-----------:|------:|----------:|-------------:|------------:|----------:|");
         rows.forEach(OUT::println);
         OUT.println();
-        OUT.println("ratio: records/s over the JSON pass-through's (exactly_once_v2, 1 thread) on the same shape, broker and data.");
+        OUT.println("ratio: records/s over the JSON pass-through's (exactly_once_v2, 1 thread) on the same shape, broker and data;"
+                + " late: records the service routed to late-events (grace " + BACKLOG_GRACE.toMinutes() + " min).");
         OUT.println();
         OUT.println("| service                | start to ready s | idle RSS MB | peak RSS MB |");
         OUT.println("|------------------------|--------------:|--------------:|--------------:|");
@@ -343,9 +399,11 @@ public final class ThroughputBenchmark {
         return "bench-" + (++runs) + "-" + job + "-" + shape;
     }
 
-    private static List<String> javaCommand(Class<?> main, String... args) {
+    /** A JVM running {@code main} from this module's classpath, its temporary files under the stack's data directory. */
+    private static List<String> javaCommand(MultiInstanceStack stack, Class<?> main, String... args) throws IOException {
+        Path tmp = Files.createDirectories(stack.dataDir().resolve("tmp"));
         List<String> command = new ArrayList<>(List.of(KafkaBrokerProcess.javaExecutable(), "-Xmx384m",
-                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn",
+                "-Djava.io.tmpdir=" + tmp, "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=warn",
                 "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(Arrays.asList(args));
         return command;

@@ -42,11 +42,13 @@ public final class TransactionalCopyLoop {
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Kafka Streams' consumer and exactly-once producer settings (StreamsConfig's defaults)
+        consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
         Properties producerConfig = new Properties();
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
         producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, args[1] + "-copier");
-        // as Kafka Streams sets them for its producers (StreamsConfig's producer defaults)
         producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 100);
+        producerConfig.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
 
         AtomicBoolean running = new AtomicBoolean(true);
         Thread main = Thread.currentThread();
@@ -73,7 +75,8 @@ public final class TransactionalCopyLoop {
                     transactionStart = System.nanoTime();
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
-                    producer.send(new ProducerRecord<>(args[3], null, record.timestamp(), record.key(), record.value()));
+                    producer.send(new ProducerRecord<>(args[3], null, record.timestamp(), record.key(), record.value(),
+                            record.headers()));
                     pending.put(new TopicPartition(record.topic(), record.partition()),
                             new OffsetAndMetadata(record.offset() + 1));
                 }
