@@ -20,6 +20,8 @@ import dev.streamtemplate.systemtests.ServiceInstance;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -271,17 +273,19 @@ public final class ThroughputBenchmark {
     }
 
     /** The sum of the service's {@code late_events_total} counters, if it has any. */
-    private static OptionalLong lateEvents(ServiceInstance instance) throws InterruptedException {
-        QueryAnswer metrics = QueryAnswer.fetch(HttpClient.newHttpClient(), instance.uri(ServiceProcess.METRICS_PATH));
+    private static OptionalLong lateEvents(ServiceInstance instance) throws InterruptedException, IOException {
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        instance.uri(ServiceProcess.METRICS_PATH)).header("Accept", "text/plain").timeout(Duration.ofSeconds(10))
+                .build(), HttpResponse.BodyHandlers.ofString());
         List<String> counters = metrics.body().lines().filter(line -> line.startsWith("late_events_total{")).toList();
-        if (metrics.status() != 200 || counters.isEmpty()) {
+        if (metrics.statusCode() != 200 || counters.isEmpty()) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(counters.stream()
                 .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
     }
 
-    /** Grace periods that cover the backlog, per service (none for the services without windows). */
+    /** Grace periods for the backlog ({@link #BACKLOG_GRACE}), per service (none for the services without windows). */
     private static Map<String, String> backlogSettings(String service) {
         String grace = BACKLOG_GRACE.toMinutes() + "m";
         return switch (service) {
