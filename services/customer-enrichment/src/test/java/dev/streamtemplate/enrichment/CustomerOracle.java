@@ -106,9 +106,10 @@ public final class CustomerOracle {
     }
 
     /**
-     * Users whose profile came from their first envelope (a snapshot or create) published before
-     * their first page view, and who had no other envelope: their enrichment does not depend on
-     * when a view was processed, so {@code enriched-page-views} of these users equal
+     * Users whose profile came from their first envelope (a snapshot or create), timed before their
+     * first page view, and who had no other envelope. When that envelope is in the users table before
+     * the traffic is published (as the pipeline test does: a producer gives no order across
+     * partitions), their enrichment does not depend on when a view was processed, so {@code enriched-page-views} of these users equal
      * {@code EnrichedPageView.of(view, users().get(userId))} (then {@code withProduct}, for product views).
      *
      * @param changes the records of {@code user-changes} (key = user id), tombstones included
