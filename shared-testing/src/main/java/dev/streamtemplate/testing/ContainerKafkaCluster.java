@@ -12,7 +12,7 @@ import org.testcontainers.kafka.KafkaContainer;
 public final class ContainerKafkaCluster implements TestKafkaCluster {
 
     /** The image used unless system property {@value TestKafkaClusterChoice#IMAGE_PROPERTY} names another. */
-    public static final String DEFAULT_IMAGE = "apache/kafka:4.2.1";
+    public static final String DEFAULT_IMAGE = "apache/kafka:4.2.2";
 
     private final KafkaContainer container;
     private final String image;
