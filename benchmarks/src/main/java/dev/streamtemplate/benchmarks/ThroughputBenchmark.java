@@ -7,6 +7,7 @@ import dev.streamtemplate.generator.ShopTrafficGenerator;
 import dev.streamtemplate.harness.ChildProcess;
 import dev.streamtemplate.harness.KafkaBrokerProcess;
 import dev.streamtemplate.harness.QueryAnswer;
+import dev.streamtemplate.harness.RepositoryLayout;
 import dev.streamtemplate.harness.ServiceProcess;
 import dev.streamtemplate.harness.ServiceSpec;
 import dev.streamtemplate.harness.StackServices;
@@ -50,6 +51,9 @@ import org.apache.kafka.clients.admin.Admin;
  * ({@link TransactionalCopyLoop}), then every service under each guarantee and stream-thread count. Each row gives
  * the drain rate ({@link Drain}: input records per second from committed offsets, start-up excluded), its ratio to
  * the JSON pass-through under exactly-once with one thread, CPU of the job and of the broker, and the job's peak RSS.
+ * Then the Flink peer ({@code benchmarks-flink}: traffic-analytics' tumbling counts and sessions in Flink) and the same
+ * job in Kafka Streams ({@link WindowsJob}), with their rates over Flink's and their windows compared
+ * ({@link WindowComparison}).
  * Before loading, each service is started alone on the empty broker: time from JVM start to ready, and RSS after
  * {@link #IDLE} idle.
  *
@@ -57,8 +61,9 @@ import org.apache.kafka.clients.admin.Admin;
  * with their shipped configuration and the local stack's JVM options ({@link StackServices}), except a grace period of
  * {@link #BACKLOG_GRACE} for the windowed services.
  * Options ({@code -D}): {@code benchmark.events}, {@code benchmark.shapes} ({@code normal,heavy-hitters}),
- * {@code benchmark.services}, {@code benchmark.guarantees}, {@code benchmark.threads} ({@code 1,2}).
- * Run: {@code mvn -B -q -pl benchmarks exec:exec} after {@code mvn -B -q install -DskipTests}; see benchmarks/README.md.
+ * {@code benchmark.services}, {@code benchmark.guarantees}, {@code benchmark.threads} ({@code 1,2}), {@code benchmark.flink}.
+ * Run: {@code mvn -B -q -pl benchmarks exec:exec} after {@code mvn -B -q install -DskipTests -Pflink}; see
+ * benchmarks/README.md.
  */
 public final class ThroughputBenchmark {
 
@@ -78,6 +83,19 @@ public final class ThroughputBenchmark {
     static final Duration LATENCY_GRACE = Duration.ofMinutes(1);
     static final String BASELINE_OUTPUT = "benchmark-pass-through";
     static final String REFERENCE = "pass-through json";
+    /** The Flink peer's row. */
+    static final String FLINK = "flink windows";
+    /** The Flink peer's job in Kafka Streams ({@link WindowsJob}). */
+    static final String STREAMS_WINDOWS = "kafka streams windows";
+    /** The Flink peer's outputs: per-page tumbling counts and per-user sessions. */
+    static final String FLINK_TUMBLING = "benchmark-flink-page-views-per-minute";
+    static final String FLINK_SESSIONS = "benchmark-flink-user-sessions";
+    /** The same, of {@link WindowsJob}. */
+    static final String STREAMS_TUMBLING = "benchmark-streams-page-views-per-minute";
+    static final String STREAMS_SESSIONS = "benchmark-streams-user-sessions";
+    /** Where {@code mvn install -Pflink} writes the Flink peer's classpath, from the repository root. */
+    static final Path FLINK_CLASSPATH = Path.of("benchmarks-flink", "target", "flink-classpath.txt");
+    static final String FLINK_BUILD = "mvn -B -q install -DskipTests -Pflink";
     /** Input topics a service reads into a global store, per service. */
     private static final Map<String, Set<String>> GLOBAL_STORE_INPUTS = Map.of(
             "shopping-cart", Set.of(TopicCatalogue.PRODUCTS.name()));
@@ -96,6 +114,10 @@ public final class ThroughputBenchmark {
     private final List<String> serviceJvmOptions = Arrays.stream(System.getProperty("benchmark.service-jvm-options", "")
             .trim().split("\\s+")).filter(option -> !option.isEmpty()).toList();
     private final Duration drainTimeout = Duration.ofMinutes(Integer.getInteger("benchmark.drain-timeout-minutes", 15));
+    private final boolean flink = Boolean.parseBoolean(System.getProperty("benchmark.flink", "true"));
+    /** The Flink peer's checkpoint interval: its sink's transactions commit at each checkpoint. */
+    private final long flinkCheckpointMillis = Long.getLong("benchmark.flink-checkpoint-millis", 100);
+    private final List<String> flinkRows = new ArrayList<>();
     private final List<String> rows = new ArrayList<>();
     private final List<String> startRows = new ArrayList<>();
     private final List<String> latencyRows = new ArrayList<>();
@@ -135,6 +157,10 @@ public final class ThroughputBenchmark {
             try (MultiInstanceStack stack = MultiInstanceStack.start(Path.of("target", "benchmark-data", shape), this::say);
                  Admin admin = stack.broker().admin()) {
                 TopicCreator.createAll(admin, List.of(new TopicSpec(BASELINE_OUTPUT, TopicCatalogue.PAGE_VIEWS.partitions(),
+                        CleanupPolicy.DELETE), new TopicSpec(FLINK_TUMBLING, TopicCatalogue.PAGE_VIEWS.partitions(),
+                        CleanupPolicy.DELETE), new TopicSpec(FLINK_SESSIONS, TopicCatalogue.PAGE_VIEWS.partitions(),
+                        CleanupPolicy.DELETE), new TopicSpec(STREAMS_TUMBLING, TopicCatalogue.PAGE_VIEWS.partitions(),
+                        CleanupPolicy.DELETE), new TopicSpec(STREAMS_SESSIONS, TopicCatalogue.PAGE_VIEWS.partitions(),
                         CleanupPolicy.DELETE)), Duration.ofSeconds(30));
                 if (startRows.isEmpty()) {
                     for (String service : services) {
@@ -148,6 +174,7 @@ public final class ThroughputBenchmark {
                 run(shape, "pass-through bytes", "exactly_once_v2", 1, referenceRate,
                         () -> passThrough(stack, admin, shape, "bytes"));
                 run(shape, "transactional loop", "exactly_once_v2", 1, referenceRate, () -> copyLoop(stack, admin, shape));
+                double trafficRate = Double.NaN;
                 for (String service : services) {
                     for (String guarantee : guarantees) {
                         for (int threadCount : threads) {
@@ -156,6 +183,27 @@ public final class ThroughputBenchmark {
                             if (shape.equals("normal") && guarantee.equals("exactly_once_v2") && threadCount == 1) {
                                 run.ifPresent(r -> normalRates.put(service, r.drain().rate()));
                             }
+                            if (service.equals("traffic-analytics") && guarantee.equals("exactly_once_v2") && threadCount == 1
+                                    && run.isPresent()) {
+                                trafficRate = run.get().drain().rate();
+                            }
+                        }
+                    }
+                }
+                if (flink) {
+                    Optional<Run> same = run(shape, STREAMS_WINDOWS, "exactly_once_v2", 1, referenceRate,
+                            () -> windowsJob(stack, admin, shape));
+                    Optional<Run> peer = run(shape, FLINK, "exactly-once", 1, referenceRate,
+                            () -> flinkJob(stack, admin, shape));
+                    if (peer.isPresent()) {
+                        double theirs = peer.get().drain().rate();
+                        same.ifPresent(run -> attempt("comparison with Flink", () -> compareWithFlink(stack, shape,
+                                STREAMS_WINDOWS, run.drain().rate(), theirs, STREAMS_TUMBLING, STREAMS_SESSIONS)));
+                        double whole = trafficRate;
+                        if (!Double.isNaN(whole)) {
+                            attempt("comparison with Flink", () -> compareWithFlink(stack, shape, "traffic-analytics",
+                                    whole, theirs, TopicCatalogue.PAGE_VIEWS_TUMBLING.name(),
+                                    TopicCatalogue.USER_SESSIONS.name()));
                         }
                     }
                 }
@@ -272,6 +320,61 @@ public final class ThroughputBenchmark {
         }
     }
 
+    /**
+     * The Flink peer ({@code benchmarks-flink}, {@code FlinkTrafficJob}) with traffic-analytics' window sizes and the
+     * backlog grace as its bounded out-of-orderness, in a JVM of its own from the classpath {@code -Pflink} wrote.
+     */
+    private Run flinkJob(MultiInstanceStack stack, Admin admin, String shape) throws Exception {
+        Path root = RepositoryLayout.locate(Path.of("")).root();
+        Path classpathFile = root.resolve(FLINK_CLASSPATH);
+        if (!Files.isRegularFile(classpathFile)) {
+            throw new IllegalStateException("the Flink peer is not built (" + classpathFile + " is missing): " + FLINK_BUILD);
+        }
+        String classpath = root.resolve(Path.of("benchmarks-flink", "target", "classes")) + java.io.File.pathSeparator
+                + Files.readString(classpathFile).trim();
+        String group = groupId("flink", shape);
+        Path tmp = Files.createDirectories(stack.dataDir().resolve("tmp"));
+        ChildProcess job = stack.startProcess(group, List.of(KafkaBrokerProcess.javaExecutable(), "-Xmx512m",
+                "-Djava.io.tmpdir=" + tmp, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classpath,
+                "dev.streamtemplate.benchmarks.flink.FlinkTrafficJob", stack.bootstrapServers(), group,
+                Long.toString(BACKLOG_GRACE.toMinutes()), Long.toString(flinkCheckpointMillis), FLINK_TUMBLING,
+                FLINK_SESSIONS));
+        try {
+            return new Run(drain(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job, stack), OptionalLong.empty());
+        } finally {
+            job.stop(ServiceInstance.STOP_GRACE);
+        }
+    }
+
+    /** The Flink peer's job in Kafka Streams ({@link WindowsJob}) with the backlog grace. */
+    private Run windowsJob(MultiInstanceStack stack, Admin admin, String shape) throws Exception {
+        String group = groupId("streams-windows", shape);
+        ChildProcess job = stack.startProcess(group, javaCommand(stack, WindowsJob.class, stack.bootstrapServers(),
+                group, Long.toString(BACKLOG_GRACE.toMinutes()), STREAMS_TUMBLING, STREAMS_SESSIONS));
+        try {
+            return new Run(drain(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job, stack), OptionalLong.empty());
+        } finally {
+            job.stop(ServiceInstance.STOP_GRACE);
+        }
+    }
+
+    /**
+     * One of our jobs' exactly-once one-thread rate over Flink's, and whether their windows hold the same counts: its
+     * per-page tumbling counts and per-user sessions against the Flink peer's.
+     */
+    private Void compareWithFlink(MultiInstanceStack stack, String shape, String job, double ours, double theirs,
+                                  String tumblingTopic, String sessionsTopic) throws Exception {
+        WindowComparison tumbling = WindowComparison.of(stack.bootstrapServers(), tumblingTopic, FLINK_TUMBLING,
+                "windowStart", "count");
+        WindowComparison sessions = WindowComparison.of(stack.bootstrapServers(), sessionsTopic, FLINK_SESSIONS,
+                "start", "pageViews");
+        say(String.format(Locale.ROOT, "%s: %s %.0f/s, Flink %.0f/s; tumbling windows equal %s; sessions equal %s",
+                shape, job, ours, theirs, tumbling.summary(), sessions.summary()));
+        flinkRows.add(String.format(Locale.ROOT, "| %-13s | %-22s | %9.0f | %9.0f | %12.2f | %-26s | %-26s |", shape,
+                job, ours, theirs, ours / theirs, tumbling.summary(), sessions.summary()));
+        return null;
+    }
+
     /** The sum of the service's {@code late_events_total} counters, if it has any. */
     private static OptionalLong lateEvents(ServiceInstance instance) throws InterruptedException, IOException {
         HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -386,6 +489,18 @@ public final class ThroughputBenchmark {
         startRows.forEach(OUT::println);
         OUT.println();
         OUT.println("idle RSS: " + IDLE.toSeconds() + " s after ready, on an empty broker.");
+        if (!flinkRows.isEmpty()) {
+            OUT.println();
+            OUT.println("| shape         | ours                   | ours /s   | Flink /s  | ours / Flink | tumbling windows equal     | sessions equal             |");
+            OUT.println("|---------------|------------------------|----------:|----------:|-------------:|----------------------------|----------------------------|");
+            flinkRows.forEach(OUT::println);
+            OUT.println();
+            OUT.println("Flink: per-page tumbling counts and per-user sessions, parallelism 1, checkpoints every "
+                    + flinkCheckpointMillis + " ms, exactly-once sinks; kafka streams windows: the same job (WindowsJob);"
+                    + " traffic-analytics: its whole topology (four windowed aggregations, late routing); both exactly_once_v2,"
+                    + " 1 thread. Windows equal: of the windows both emitted, those with the same count (traffic-analytics:"
+                    + " the last result per window of its runs).");
+        }
         if (!latencyRows.isEmpty()) {
             OUT.println();
             OUT.println("| service                | output                 | views/s   | results | p50 ms   | p99 ms   | p99.9 ms |");

@@ -1,0 +1,93 @@
+package dev.streamtemplate.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Window results of two jobs compared window by window: the counts each emitted for the windows both emitted, read
+ * with {@code read_committed}. A window is identified by its key and its start instant (ISO-8601 in the JSON value);
+ * when a topic holds several results for a window (several runs wrote it), the last one counts.
+ *
+ * @param compared windows both jobs emitted
+ * @param equal    of those, the windows with the same count
+ * @param onlyLeft windows only the first job emitted
+ */
+public record WindowComparison(int compared, int equal, int onlyLeft) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration READ_BOUND = Duration.ofMinutes(2);
+
+    /** "equal of compared", with the windows only the first job emitted when there are any. */
+    public String summary() {
+        return equal + " of " + compared + (onlyLeft > 0 ? " (" + onlyLeft + " only ours)" : "");
+    }
+
+    /**
+     * Compares the windows of two topics.
+     *
+     * @param startField the JSON field holding the window's start ({@code windowStart}, {@code start})
+     * @param countField the JSON field holding the count ({@code count}, {@code pageViews})
+     * @throws IllegalStateException when a topic cannot be read to its end within two minutes
+     */
+    public static WindowComparison of(String bootstrapServers, String left, String right, String startField,
+                                      String countField) throws Exception {
+        Map<String, Long> ours = windows(bootstrapServers, left, startField, countField);
+        Map<String, Long> theirs = windows(bootstrapServers, right, startField, countField);
+        int compared = 0;
+        int equal = 0;
+        int onlyLeft = 0;
+        for (Map.Entry<String, Long> window : ours.entrySet()) {
+            Long other = theirs.get(window.getKey());
+            if (other == null) {
+                onlyLeft++;
+            } else {
+                compared++;
+                equal += other.equals(window.getValue()) ? 1 : 0;
+            }
+        }
+        return new WindowComparison(compared, equal, onlyLeft);
+    }
+
+    /** Key and window start → count, the last result per window. */
+    private static Map<String, Long> windows(String bootstrapServers, String topic, String startField, String countField)
+            throws Exception {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        Map<String, Long> windows = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + READ_BOUND.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end offsets " + ends
+                            + " within " + READ_BOUND.toSeconds() + " s");
+                }
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    JsonNode value = JSON.readTree(record.value());
+                    windows.put(record.key() + "@" + Instant.parse(value.path(startField).asText()).toEpochMilli(),
+                            value.path(countField).asLong());
+                }
+            }
+        }
+        return windows;
+    }
+}
