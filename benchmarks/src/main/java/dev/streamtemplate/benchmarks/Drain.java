@@ -90,7 +90,8 @@ public record Drain(long records, Duration elapsed, double cpuCores, double brok
         }
     }
 
-    private static Map<TopicPartition, Long> endOffsets(Admin admin, Collection<String> topics)
+    /** The end offset of every partition of {@code topics}. */
+    static Map<TopicPartition, Long> endOffsets(Admin admin, Collection<String> topics)
             throws InterruptedException, ExecutionException, TimeoutException {
         Map<TopicPartition, OffsetSpec> request = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS)
                 .values().stream()

@@ -1,5 +1,6 @@
 package dev.streamtemplate.benchmarks;
 
+import dev.streamtemplate.benchmarks.WindowComparison.Slice;
 import dev.streamtemplate.generator.EventPublisher;
 import dev.streamtemplate.generator.GeneratorConfig;
 import dev.streamtemplate.generator.GeneratorConfig.HeavyHitters;
@@ -39,6 +40,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Processing throughput of every service against Kafka baselines on the same broker and data: a benchmark, not a
@@ -96,6 +98,10 @@ public final class ThroughputBenchmark {
     /** Where {@code mvn install -Pflink} writes the Flink peer's classpath, from the repository root. */
     static final Path FLINK_CLASSPATH = Path.of("benchmarks-flink", "target", "flink-classpath.txt");
     static final String FLINK_BUILD = "mvn -B -q install -DskipTests -Pflink";
+    /** What the Flink job prints once its job has finished, its last transactions committed. */
+    static final String FLINK_FINISHED = "flink job finished";
+    /** How long the Flink job may take, after its source's offsets reached the end, to commit its last windows. */
+    static final Duration FLINK_FINISH_TIMEOUT = Duration.ofMinutes(2);
     /** Input topics a service reads into a global store, per service. */
     private static final Map<String, Set<String>> GLOBAL_STORE_INPUTS = Map.of(
             "shopping-cart", Set.of(TopicCatalogue.PRODUCTS.name()));
@@ -175,17 +181,25 @@ public final class ThroughputBenchmark {
                         () -> passThrough(stack, admin, shape, "bytes"));
                 run(shape, "transactional loop", "exactly_once_v2", 1, referenceRate, () -> copyLoop(stack, admin, shape));
                 double trafficRate = Double.NaN;
+                List<String> trafficWindows = List.of(TopicCatalogue.PAGE_VIEWS_TUMBLING.name(),
+                        TopicCatalogue.USER_SESSIONS.name());
+                Map<TopicPartition, Long> trafficFrom = Map.of();
+                Map<TopicPartition, Long> trafficTo = Map.of();
                 for (String service : services) {
                     for (String guarantee : guarantees) {
                         for (int threadCount : threads) {
+                            boolean compared = service.equals("traffic-analytics") && guarantee.equals("exactly_once_v2")
+                                    && threadCount == 1;
+                            Map<TopicPartition, Long> before = compared ? Drain.endOffsets(admin, trafficWindows) : Map.of();
                             Optional<Run> run = run(shape, service, guarantee, threadCount, referenceRate,
                                     () -> service(stack, admin, shape, service, guarantee, threadCount));
                             if (shape.equals("normal") && guarantee.equals("exactly_once_v2") && threadCount == 1) {
                                 run.ifPresent(r -> normalRates.put(service, r.drain().rate()));
                             }
-                            if (service.equals("traffic-analytics") && guarantee.equals("exactly_once_v2") && threadCount == 1
-                                    && run.isPresent()) {
+                            if (compared && run.isPresent()) {
                                 trafficRate = run.get().drain().rate();
+                                trafficFrom = before;
+                                trafficTo = Drain.endOffsets(admin, trafficWindows); // the instance has stopped
                             }
                         }
                     }
@@ -198,12 +212,16 @@ public final class ThroughputBenchmark {
                     if (peer.isPresent()) {
                         double theirs = peer.get().drain().rate();
                         same.ifPresent(run -> attempt("comparison with Flink", () -> compareWithFlink(stack, shape,
-                                STREAMS_WINDOWS, run.drain().rate(), theirs, STREAMS_TUMBLING, STREAMS_SESSIONS)));
+                                STREAMS_WINDOWS, run.drain().rate(), theirs, Slice.whole(STREAMS_TUMBLING),
+                                Slice.whole(STREAMS_SESSIONS))));
                         double whole = trafficRate;
+                        Map<TopicPartition, Long> from = trafficFrom;
+                        Map<TopicPartition, Long> to = trafficTo;
                         if (!Double.isNaN(whole)) {
+                            // what the exactly-once one-thread run wrote, not the other runs
                             attempt("comparison with Flink", () -> compareWithFlink(stack, shape, "traffic-analytics",
-                                    whole, theirs, TopicCatalogue.PAGE_VIEWS_TUMBLING.name(),
-                                    TopicCatalogue.USER_SESSIONS.name()));
+                                    whole, theirs, slice(trafficWindows.get(0), from, to),
+                                    slice(trafficWindows.get(1), from, to)));
                         }
                     }
                 }
@@ -340,10 +358,38 @@ public final class ThroughputBenchmark {
                 Long.toString(BACKLOG_GRACE.toMinutes()), Long.toString(flinkCheckpointMillis), FLINK_TUMBLING,
                 FLINK_SESSIONS));
         try {
-            return new Run(drain(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job, stack), OptionalLong.empty());
+            Run run = new Run(drain(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job, stack),
+                    OptionalLong.empty());
+            // the windows fired at the end of the input are committed by a later checkpoint than the source's offsets
+            long deadline = System.nanoTime() + FLINK_FINISH_TIMEOUT.toNanos();
+            while (job.logTail(20).stream().noneMatch(line -> line.contains(FLINK_FINISHED))) {
+                if (!job.isAlive() || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the Flink job did not finish within "
+                            + FLINK_FINISH_TIMEOUT.toSeconds() + " s of draining its input; log: " + job.logFile());
+                }
+                job.awaitExit(Duration.ofMillis(200));
+            }
+            return run;
         } finally {
             job.stop(ServiceInstance.STOP_GRACE);
         }
+    }
+
+    /** The records of {@code topic} between two offsets per partition. */
+    private static Slice slice(String topic, Map<TopicPartition, Long> from, Map<TopicPartition, Long> to) {
+        Map<Integer, Long> start = new LinkedHashMap<>();
+        Map<Integer, Long> end = new LinkedHashMap<>();
+        from.forEach((partition, offset) -> {
+            if (partition.topic().equals(topic)) {
+                start.put(partition.partition(), offset);
+            }
+        });
+        to.forEach((partition, offset) -> {
+            if (partition.topic().equals(topic)) {
+                end.put(partition.partition(), offset);
+            }
+        });
+        return new Slice(topic, start, end);
     }
 
     /** The Flink peer's job in Kafka Streams ({@link WindowsJob}) with the backlog grace. */
@@ -363,11 +409,11 @@ public final class ThroughputBenchmark {
      * per-page tumbling counts and per-user sessions against the Flink peer's.
      */
     private Void compareWithFlink(MultiInstanceStack stack, String shape, String job, double ours, double theirs,
-                                  String tumblingTopic, String sessionsTopic) throws Exception {
-        WindowComparison tumbling = WindowComparison.of(stack.bootstrapServers(), tumblingTopic, FLINK_TUMBLING,
-                "windowStart", "count");
-        WindowComparison sessions = WindowComparison.of(stack.bootstrapServers(), sessionsTopic, FLINK_SESSIONS,
-                "start", "pageViews");
+                                  Slice tumblingResults, Slice sessionResults) throws Exception {
+        WindowComparison tumbling = WindowComparison.of(stack.bootstrapServers(), tumblingResults,
+                Slice.whole(FLINK_TUMBLING), "windowStart", "count");
+        WindowComparison sessions = WindowComparison.of(stack.bootstrapServers(), sessionResults,
+                Slice.whole(FLINK_SESSIONS), "start", "pageViews");
         say(String.format(Locale.ROOT, "%s: %s %.0f/s, Flink %.0f/s; tumbling windows equal %s; sessions equal %s",
                 shape, job, ours, theirs, tumbling.summary(), sessions.summary()));
         flinkRows.add(String.format(Locale.ROOT, "| %-13s | %-22s | %9.0f | %9.0f | %12.2f | %-26s | %-26s |", shape,

@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Window results of two jobs compared window by window: the counts each emitted for the windows both emitted, read
  * with {@code read_committed}. A window is identified by its key and its start instant (ISO-8601 in the JSON value);
- * when a topic holds several results for a window (several runs wrote it), the last one counts.
+ * when the records read hold several results for a window, the last one counts.
  *
  * @param compared windows both jobs emitted
  * @param equal    of those, the windows with the same count
@@ -34,13 +34,31 @@ public record WindowComparison(int compared, int equal, int onlyLeft) {
     }
 
     /**
-     * Compares the windows of two topics.
+     * The records of a topic between two offsets per partition, or all of it.
      *
-     * @param startField the JSON field holding the window's start ({@code windowStart}, {@code start})
-     * @param countField the JSON field holding the count ({@code count}, {@code pageViews})
+     * @param topic the topic
+     * @param from  per partition, the first offset to read; a partition not in it is read from its beginning
+     * @param to    per partition, the offset to stop before; a partition not in it is read to its end offset
+     */
+    public record Slice(String topic, Map<Integer, Long> from, Map<Integer, Long> to) {
+        /** All of {@code topic}, up to its end offsets when it is read. */
+        public static Slice whole(String topic) {
+            return new Slice(topic, Map.of(), Map.of());
+        }
+    }
+
+    /**
+     * Compares the windows of two jobs.
+     *
+     * @param bootstrapServers the broker
+     * @param left             our job's results
+     * @param right            the other job's results
+     * @param startField       the JSON field holding the window's start ({@code windowStart}, {@code start})
+     * @param countField       the JSON field holding the count ({@code count}, {@code pageViews})
+     * @return the windows compared, equal, and emitted by the left job only
      * @throws IllegalStateException when a topic cannot be read to its end within two minutes
      */
-    public static WindowComparison of(String bootstrapServers, String left, String right, String startField,
+    public static WindowComparison of(String bootstrapServers, Slice left, Slice right, String startField,
                                       String countField) throws Exception {
         Map<String, Long> ours = windows(bootstrapServers, left, startField, countField);
         Map<String, Long> theirs = windows(bootstrapServers, right, startField, countField);
@@ -60,8 +78,9 @@ public record WindowComparison(int compared, int equal, int onlyLeft) {
     }
 
     /** Key and window start → count, the last result per window. */
-    private static Map<String, Long> windows(String bootstrapServers, String topic, String startField, String countField)
+    private static Map<String, Long> windows(String bootstrapServers, Slice slice, String startField, String countField)
             throws Exception {
+        String topic = slice.topic();
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -74,14 +93,24 @@ public record WindowComparison(int compared, int equal, int onlyLeft) {
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions));
+            for (TopicPartition partition : partitions) {
+                Long from = slice.from().get(partition.partition());
+                if (from != null) {
+                    consumer.seek(partition, from);
+                }
+                ends.computeIfPresent(partition, (p, end) -> slice.to().getOrDefault(p.partition(), end));
+            }
             long deadline = System.nanoTime() + READ_BOUND.toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end offsets " + ends
+                    throw new IllegalStateException("could not read " + topic + " to offsets " + ends
                             + " within " + READ_BOUND.toSeconds() + " s");
                 }
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.offset() >= ends.get(new TopicPartition(topic, record.partition()))) {
+                        continue;
+                    }
                     JsonNode value = JSON.readTree(record.value());
                     windows.put(record.key() + "@" + Instant.parse(value.path(startField).asText()).toEpochMilli(),
                             value.path(countField).asLong());

@@ -35,6 +35,13 @@ public final class WindowsJob {
     private WindowsJob() {
     }
 
+    /**
+     * Runs the job until the JVM is stopped (SIGTERM closes Kafka Streams).
+     *
+     * @param args {@code <bootstrap servers> <application.id> <grace minutes> <tumbling topic> <sessions topic>}
+     * @throws IllegalArgumentException when there are not five arguments
+     * @throws InterruptedException when interrupted while running
+     */
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 5) {
             throw new IllegalArgumentException("arguments: <bootstrap servers> <application.id> <grace minutes>"

@@ -3,6 +3,7 @@ package dev.streamtemplate.benchmarks.flink;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
@@ -11,6 +12,8 @@ import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -31,8 +34,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * counts in one-minute tumbling windows and per-user sessions (30-minute inactivity gap), over event time, as
  * traffic-analytics computes them. Not part of the template; ThroughputBenchmark runs it as a child JVM.
  *
- * <p>A local MiniCluster at parallelism 1 (its default state backend, on the heap), checkpoints every
- * {@code checkpoint-millis}. The Kafka source reads {@code page-views} with {@code read_committed} from the earliest
+ * <p>A local MiniCluster at parallelism 1 with Flink's default state backend (on the heap, each checkpoint a full
+ * snapshot), checkpoints every {@code checkpoint-millis} to files under {@code java.io.tmpdir}. The Kafka source reads {@code page-views} with {@code read_committed} from the earliest
  * offsets to the end offsets it finds at start (a bounded backlog) and commits its offsets to group {@code group} at
  * each checkpoint, which ThroughputBenchmark's drain measurement reads. Event time is the view's {@code timestamp};
  * the watermark trails the largest event time seen by {@code grace-minutes} (Flink's bounded out-of-orderness, the
@@ -57,6 +60,12 @@ public final class FlinkTrafficJob {
     private FlinkTrafficJob() {
     }
 
+    /**
+     * Runs the job, then waits to be stopped (SIGTERM).
+     *
+     * @param args {@code bootstrap-servers group grace-minutes checkpoint-millis tumbling-topic sessions-topic}
+     * @throws Exception when the job fails
+     */
     public static void main(String[] args) throws Exception {
         if (args.length != 6) {
             System.err.println("usage: FlinkTrafficJob bootstrap-servers group grace-minutes checkpoint-millis"
@@ -68,7 +77,12 @@ public final class FlinkTrafficJob {
         Duration grace = Duration.ofMinutes(Long.parseLong(args[2]));
         long checkpointMillis = Long.parseLong(args[3]);
 
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Configuration config = new Configuration();
+        // files, not the JobManager's memory, whose snapshots may not exceed 5 MB
+        config.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                Path.of(System.getProperty("java.io.tmpdir"), "flink-checkpoints-" + group).toUri().toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
         env.setParallelism(1);
         env.enableCheckpointing(checkpointMillis);
 

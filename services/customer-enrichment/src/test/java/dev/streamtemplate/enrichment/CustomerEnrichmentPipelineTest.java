@@ -127,6 +127,7 @@ class CustomerEnrichmentPipelineTest {
         List<GeneratedEvent> traffic = replay.stream().filter(e -> !initialTableRecord(e)).toList();
         Set<String> snapshotUsers = tables.stream().filter(e -> e.value() instanceof UserChange)
                 .map(GeneratedEvent::key).collect(Collectors.toSet());
+        assertThat(snapshotUsers).as("users whose snapshot is published before the traffic").hasSize(REPLAY.users());
         List<PoisonRecords.Sent> poisoned;
         try (EventPublisher publisher = new EventPublisher(bootstrap)) {
             publisher.publishAll(tables);
@@ -263,13 +264,13 @@ class CustomerEnrichmentPipelineTest {
                 .readLatestByKey(topic);
     }
 
-    /** The first generated event of {@code type} in {@code replay}: the base of that topic's poison. */
     /** The catalogue and the users' snapshot envelopes, all delivered at the replay's start. */
     private static boolean initialTableRecord(GeneratedEvent event) {
         return event.deliveryTime().equals(REPLAY.start()) && (event.value() instanceof Product
                 || event.value() instanceof UserChange change && change.op() == UserChange.Operation.SNAPSHOT);
     }
 
+    /** The first generated event of {@code type} in {@code replay}: the base of that topic's poison. */
     private static GeneratedEvent first(List<GeneratedEvent> replay, Class<?> type) {
         return replay.stream().filter(e -> type.isInstance(e.value())).findFirst().orElseThrow();
     }

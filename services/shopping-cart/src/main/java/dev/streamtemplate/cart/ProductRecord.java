@@ -9,7 +9,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * A record of {@code products} as the global store's processor receives it: a product, or bytes that
  * are not one. A tombstone arrives as a {@code null} value, not as a {@code ProductRecord}.
  *
- * <p>Why not let the deserializer throw, as on {@code cart-events}: Kafka Streams 4.2.1 cannot send a
+ * <p>Why not let the deserializer throw, as on {@code cart-events}: Kafka Streams 4.2.2 cannot send a
  * dead letter from its global thread (the handler's dead-letter records are written through a record
  * collector the global processor context does not have: a {@code ClassCastException} that kills the
  * global thread, and with it the application). So a malformed product is handed to the processor,
