@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -48,6 +49,20 @@ public record Drain(long records, Duration elapsed, double cpuCores, double brok
     public static Drain measure(Admin admin, String groupId, Collection<String> inputs, ChildProcess process,
                                 ChildProcess broker, Duration timeout)
             throws InterruptedException, ExecutionException, TimeoutException, IOException {
+        return measure(admin, groupId, inputs, process, broker, timeout, () -> false);
+    }
+
+    /**
+     * The same, for a job that may stop committing before it commits the end offsets (a bounded Flink job commits
+     * its source's offsets when a checkpoint completes, and its last checkpoints may be declined as its tasks finish):
+     * the drain also ends when {@code finished} says the job has processed all its input and committed its output,
+     * and then counts every input record after the first commit seen.
+     *
+     * @param finished whether the job has finished; polled every 50 ms
+     */
+    public static Drain measure(Admin admin, String groupId, Collection<String> inputs, ChildProcess process,
+                                ChildProcess broker, Duration timeout, BooleanSupplier finished)
+            throws InterruptedException, ExecutionException, TimeoutException, IOException {
         Map<TopicPartition, Long> ends = endOffsets(admin, inputs);
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -72,7 +87,13 @@ public record Drain(long records, Duration elapsed, double cpuCores, double brok
                             + " too few to measure a rate: raise benchmark.events");
                 }
             }
-            if (firstCommitted >= 0 && committed >= total && repartitionDrained(admin, groupId, offsets)) {
+            boolean done = finished.getAsBoolean();
+            if (done && firstCommitted < 0) {
+                throw new IllegalStateException(groupId + " finished before its first commit was seen; too few records"
+                        + " to measure a rate: raise benchmark.events");
+            }
+            if (firstCommitted >= 0 && (done || committed >= total && repartitionDrained(admin, groupId, offsets))) {
+                committed = done ? total : committed;
                 now = System.nanoTime();
                 ProcessUsage usage = usage(process);
                 ProcessUsage brokerUsage = usage(broker);

@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 
@@ -358,11 +359,13 @@ public final class ThroughputBenchmark {
                 Long.toString(BACKLOG_GRACE.toMinutes()), Long.toString(flinkCheckpointMillis), FLINK_TUMBLING,
                 FLINK_SESSIONS));
         try {
-            Run run = new Run(drain(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job, stack),
-                    OptionalLong.empty());
+            Drain drain = Drain.measure(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job,
+                    stack.broker().child(), drainTimeout, () -> job.logTail(50).contains(FLINK_FINISHED));
+            report(group, drain);
+            Run run = new Run(drain, OptionalLong.empty());
             // the windows fired at the end of the input are committed by a later checkpoint than the source's offsets
             long deadline = System.nanoTime() + FLINK_FINISH_TIMEOUT.toNanos();
-            while (job.logTail(20).stream().noneMatch(line -> line.contains(FLINK_FINISHED))) {
+            while (!job.logTail(50).contains(FLINK_FINISHED)) {
                 if (!job.isAlive() || System.nanoTime() > deadline) {
                     throw new IllegalStateException("the Flink job did not finish within "
                             + FLINK_FINISH_TIMEOUT.toSeconds() + " s of draining its input; log: " + job.logFile());
@@ -377,19 +380,13 @@ public final class ThroughputBenchmark {
 
     /** The records of {@code topic} between two offsets per partition. */
     private static Slice slice(String topic, Map<TopicPartition, Long> from, Map<TopicPartition, Long> to) {
-        Map<Integer, Long> start = new LinkedHashMap<>();
-        Map<Integer, Long> end = new LinkedHashMap<>();
-        from.forEach((partition, offset) -> {
-            if (partition.topic().equals(topic)) {
-                start.put(partition.partition(), offset);
-            }
-        });
-        to.forEach((partition, offset) -> {
-            if (partition.topic().equals(topic)) {
-                end.put(partition.partition(), offset);
-            }
-        });
-        return new Slice(topic, start, end);
+        return new Slice(topic, offsetsOf(topic, from), offsetsOf(topic, to));
+    }
+
+    /** The offsets of {@code topic}'s partitions in {@code offsets}, by partition number. */
+    private static Map<Integer, Long> offsetsOf(String topic, Map<TopicPartition, Long> offsets) {
+        return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
+                .collect(Collectors.toMap(e -> e.getKey().partition(), Map.Entry::getValue));
     }
 
     /** The Flink peer's job in Kafka Streams ({@link WindowsJob}) with the backlog grace. */
@@ -447,10 +444,14 @@ public final class ThroughputBenchmark {
     private Drain drain(Admin admin, String group, List<String> inputs, ChildProcess job, MultiInstanceStack stack)
             throws Exception {
         Drain drain = Drain.measure(admin, group, inputs, job, stack.broker().child(), drainTimeout);
+        report(group, drain);
+        return drain;
+    }
+
+    private void report(String group, Drain drain) {
         say(String.format(Locale.ROOT, "%s: %,d records in %.1f s: %,.0f records/s, %.2f cores, peak RSS %d MB",
                 group, drain.records(), drain.elapsed().toMillis() / 1000.0, drain.rate(), drain.cpuCores(),
                 drain.peakRssBytes() >> 20));
-        return drain;
     }
 
     /**
