@@ -546,7 +546,7 @@ public final class ThroughputBenchmark {
                     + flinkCheckpointMillis + " ms, exactly-once sinks; kafka streams windows: the same job (WindowsJob);"
                     + " traffic-analytics: its whole topology (four windowed aggregations, late routing); both exactly_once_v2,"
                     + " 1 thread. Windows equal: of the windows both emitted, those with the same count (traffic-analytics:"
-                    + " the last result per window of its runs).");
+                    + " those its exactly-once one-thread run wrote).");
         }
         if (!latencyRows.isEmpty()) {
             OUT.println();
