@@ -3,13 +3,17 @@ package dev.streamtemplate.schemas;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -19,7 +23,8 @@ import org.apache.kafka.common.serialization.Serializer;
  * A Kafka {@link Serde} that writes a Java record as UTF-8 JSON and reads it back, rejecting input
  * that breaks the contract with a {@link MalformedEventException} that says what was wrong.
  *
- * <p>Rules: instants are ISO-8601 strings; unknown properties are ignored (a newer producer may add
+ * <p>Rules: instants are ISO-8601 strings (the UTC form every event carries is read by {@link UtcInstantDeserializer},
+ * anything else by Jackson's {@code JavaTimeModule}); unknown properties are ignored (a newer producer may add
  * fields); a missing primitive, an unknown enum constant, a wrong type or a failed check in the
  * record's constructor is an error. A {@code null} byte array (a tombstone) reads as {@code null}
  * and {@code null} writes as {@code null}.
@@ -39,6 +44,8 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     /** The mapper every serde here shares; thread-safe once configured. */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
+            // instants in the UTC form every event carries are read without DateTimeFormatter; later modules win
+            .addModule(new SimpleModule("utc-instants").addDeserializer(Instant.class, new UtcInstantDeserializer()))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -53,9 +60,17 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     public static final java.time.Duration MAX_EVENT_TIME_AHEAD = java.time.Duration.ofHours(1);
 
     private final Class<T> type;
+    /** Whether {@code type} is an input event, with the size and event-time limits. */
+    private final boolean event;
+    /** {@link #MAPPER} bound to {@code type} once, as Jackson advises for repeated use (no per-call lookup). */
+    private final ObjectReader reader;
+    private final ObjectWriter writer;
 
     private JsonSerde(Class<T> type) {
         this.type = type;
+        this.event = Event.class.isAssignableFrom(type);
+        this.reader = MAPPER.readerFor(type);
+        this.writer = MAPPER.writerFor(type);
     }
 
     /** A serde for {@code type}. */
@@ -74,7 +89,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
             return null;
         }
         try {
-            return MAPPER.writeValueAsBytes(data);
+            return writer.writeValueAsBytes(data);
         } catch (JsonProcessingException e) {
             throw new MalformedEventException(topic, type, "cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
@@ -91,19 +106,18 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
         if (data == null) {
             return null;
         }
-        boolean event = Event.class.isAssignableFrom(type);
         if (event && data.length > MAX_EVENT_BYTES) {
             throw new MalformedEventException(topic, type, "the value has " + data.length
                     + " bytes, more than the " + MAX_EVENT_BYTES + " an event may have", null);
         }
         try {
-            T value = MAPPER.readValue(data, type);
+            T value = reader.readValue(data);
             if (value == null) {
                 throw new MalformedEventException(topic, type, "the JSON value is null", null);
             }
             if (event) {
-                java.time.Instant latest = java.time.Instant.now().plus(MAX_EVENT_TIME_AHEAD);
-                java.time.Instant time = ((Event) value).eventTime();
+                Instant latest = Instant.now().plus(MAX_EVENT_TIME_AHEAD);
+                Instant time = ((Event) value).eventTime();
                 if (time.isAfter(latest)) {
                     throw new MalformedEventException(topic, type, "event time " + time + " is more than "
                             + MAX_EVENT_TIME_AHEAD.toMinutes() + " minutes after this machine's clock", null);
