@@ -60,11 +60,13 @@ import org.apache.kafka.common.TopicPartition;
  * Before loading, each service is started alone on the empty broker: time from JVM start to ready, and RSS after
  * {@link #IDLE} idle.
  *
- * <p>Every job commits every 100 ms (Kafka Streams' default under exactly-once) under either guarantee. The services run
+ * <p>Every job commits every 100 ms (Kafka Streams' default under exactly-once) under either guarantee, the services
+ * every {@code benchmark.commit-interval-millis} (100 unless set). The services run
  * with their shipped configuration and the local stack's JVM options ({@link StackServices}), except a grace period of
  * {@link #BACKLOG_GRACE} for the windowed services.
  * Options ({@code -D}): {@code benchmark.events}, {@code benchmark.shapes} ({@code normal,heavy-hitters}),
- * {@code benchmark.services}, {@code benchmark.guarantees}, {@code benchmark.threads} ({@code 1,2}), {@code benchmark.flink}.
+ * {@code benchmark.services}, {@code benchmark.guarantees}, {@code benchmark.threads} ({@code 1,2}),
+ * {@code benchmark.commit-interval-millis}, {@code benchmark.flink}.
  * Run: {@code mvn -B -q -pl benchmarks exec:exec} after {@code mvn -B -q install -DskipTests -Pflink}; see
  * benchmarks/README.md.
  */
@@ -124,6 +126,11 @@ public final class ThroughputBenchmark {
     private final boolean flink = Boolean.parseBoolean(System.getProperty("benchmark.flink", "true"));
     /** The Flink peer's checkpoint interval: its sink's transactions commit at each checkpoint. */
     private final long flinkCheckpointMillis = Long.getLong("benchmark.flink-checkpoint-millis", 100);
+    /**
+     * {@code commit.interval.ms} of the service runs and the latency runs, under either guarantee; 100 is Kafka
+     * Streams' default under exactly-once, which the services ship with. The baselines keep 100.
+     */
+    private final long commitIntervalMillis = Long.getLong("benchmark.commit-interval-millis", 100);
     private final List<String> flinkRows = new ArrayList<>();
     private final List<String> rows = new ArrayList<>();
     private final List<String> startRows = new ArrayList<>();
@@ -157,9 +164,9 @@ public final class ThroughputBenchmark {
     }
 
     private void runAll() throws Exception {
-        say(String.format(Locale.ROOT, "%d events per shape (%s), %d cores, services %s, guarantees %s, threads %s",
-                events, String.join(", ", shapes), Runtime.getRuntime().availableProcessors(), services, guarantees,
-                threads));
+        say(String.format(Locale.ROOT, "%d events per shape (%s), %d cores, services %s, guarantees %s, threads %s,"
+                        + " services' commit interval %d ms", events, String.join(", ", shapes),
+                Runtime.getRuntime().availableProcessors(), services, guarantees, threads, commitIntervalMillis));
         for (String shape : shapes) {
             try (MultiInstanceStack stack = MultiInstanceStack.start(Path.of("target", "benchmark-data", shape), this::say);
                  Admin admin = stack.broker().admin()) {
@@ -326,7 +333,7 @@ public final class ThroughputBenchmark {
         properties.put("quarkus.kafka-streams.application-id", group);
         properties.put("kafka-streams.processing.guarantee", guarantee);
         properties.put("kafka-streams.num.stream.threads", Integer.toString(threadCount));
-        properties.put("kafka-streams.commit.interval.ms", "100");
+        properties.put("kafka-streams.commit.interval.ms", Long.toString(commitIntervalMillis));
         properties.putAll(backlogSettings(service));
         List<String> jvmOptions = new ArrayList<>(spec(service).jvmOptions());
         serviceJvmOptions.forEach(option -> jvmOptions.add(option.replace("{name}", group)));
@@ -477,6 +484,7 @@ public final class ThroughputBenchmark {
         String group = groupId(service + "-latency", "normal");
         Map<String, String> properties = new LinkedHashMap<>(settings);
         properties.put("quarkus.kafka-streams.application-id", group);
+        properties.put("kafka-streams.commit.interval.ms", Long.toString(commitIntervalMillis));
         ServiceInstance instance = stack.start(stack.newInstance(service, group, spec(service).jvmOptions(), properties), group);
         try {
             Drain.measure(admin, group, drainedInputs(service), instance.child(), stack.broker().child(), drainTimeout);
@@ -529,7 +537,8 @@ public final class ThroughputBenchmark {
         rows.forEach(OUT::println);
         OUT.println();
         OUT.println("ratio: records/s over the JSON pass-through's (exactly_once_v2, 1 thread) on the same shape, broker and data;"
-                + " late: records the service routed to late-events (grace " + BACKLOG_GRACE.toMinutes() + " min).");
+                + " late: records the service routed to late-events (grace " + BACKLOG_GRACE.toMinutes() + " min);"
+                + " the services commit every " + commitIntervalMillis + " ms, the baselines every 100 ms.");
         OUT.println();
         OUT.println("| service                | start to ready s | idle RSS MB | peak RSS MB |");
         OUT.println("|------------------------|--------------:|--------------:|--------------:|");
@@ -555,7 +564,8 @@ public final class ThroughputBenchmark {
             latencyRows.forEach(OUT::println);
             OUT.println();
             OUT.println("latency: produce → visible to a read_committed consumer; for windows from window end + grace ("
-                    + LATENCY_GRACE.toMinutes() + " min); page views at half the service's drain rate (exactly_once_v2, 1 thread).");
+                    + LATENCY_GRACE.toMinutes() + " min); page views at half the service's drain rate (exactly_once_v2,"
+                    + " 1 thread); commit interval " + commitIntervalMillis + " ms.");
         }
     }
 
