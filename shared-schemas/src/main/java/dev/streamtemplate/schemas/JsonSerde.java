@@ -64,6 +64,7 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     private final boolean event;
     /** {@link #MAPPER} bound to {@code type} once, as Jackson advises for repeated use (no per-call lookup). */
     private final ObjectReader reader;
+    /** {@link #MAPPER} bound to {@code type} once, for writing. */
     private final ObjectWriter writer;
 
     private JsonSerde(Class<T> type) {

@@ -1,9 +1,15 @@
 package dev.streamtemplate.schemas;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.BeanProperty;
 import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.deser.ContextualDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.deser.InstantDeserializer;
 import java.io.IOException;
 import java.time.Instant;
@@ -12,16 +18,17 @@ import java.time.Month;
 import java.time.Year;
 
 /**
- * Reads an {@link Instant} written as {@code uuuu-MM-ddTHH:mm:ss[.f…]Z} (UTC, four-digit year, one to nine fraction
- * digits: what {@link java.time.format.DateTimeFormatter#ISO_INSTANT} writes for years 0000–9999, and what every
- * event here carries) with plain digit arithmetic; any other token or text, including every invalid date, goes to
- * Jackson's own {@link InstantDeserializer#INSTANT}, so the accepted values and the errors are Jackson's.
+ * Reads an {@link Instant} written as {@code uuuu-MM-ddTHH:mm:ss[.f…]Z} (UTC, four-digit year 0000–9999, none or one to
+ * nine fraction digits: a superset of what {@link java.time.format.DateTimeFormatter#ISO_INSTANT} writes, and the form
+ * every event here carries) with plain digit arithmetic. Any other token or text, including every invalid date, goes to
+ * Jackson's {@link InstantDeserializer#INSTANT} with its defaults, so the accepted values and the errors are Jackson's;
+ * a property with a {@code @JsonFormat} (none here) gets Jackson's contextual deserializer instead.
  *
- * <p>Why: Jackson parses instants with {@code DateTimeFormatter}, which profiling showed as a large share of reading a
- * page view (the stream threads read each view once per topic it crosses); no Jackson option avoids it. The result
- * equals {@link Instant#parse} for every text this class reads itself ({@code JsonSerdeInstantTest}).
+ * <p>Why: Jackson parses instants with {@code DateTimeFormatter}; JFR showed it as 7.6 % of traffic-analytics' stream
+ * thread, and no Jackson option avoids it (benchmarks/README.md, "What the findings bought"). The result equals
+ * {@link Instant#parse} for every text this class reads itself ({@code JsonSerdeInstantTest}).
  */
-final class UtcInstantDeserializer extends StdScalarDeserializer<Instant> {
+final class UtcInstantDeserializer extends StdScalarDeserializer<Instant> implements ContextualDeserializer {
 
     private static final int[] NANOS_PER_DIGIT = {100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
     /** {@code 2026-12-05T10:15:30Z}: the shortest text read here. */
@@ -29,6 +36,22 @@ final class UtcInstantDeserializer extends StdScalarDeserializer<Instant> {
 
     UtcInstantDeserializer() {
         super(Instant.class);
+    }
+
+    /** This deserializer, or Jackson's own for a property whose format is configured ({@code @JsonFormat}). */
+    @Override
+    public JsonDeserializer<?> createContextual(DeserializationContext context, BeanProperty property)
+            throws JsonMappingException {
+        JsonFormat.Value format = findFormatOverrides(context, property, handledType());
+        if (format == null || format.equals(JsonFormat.Value.empty())) {
+            return this;
+        }
+        return InstantDeserializer.INSTANT.createContextual(context, property);
+    }
+
+    @Override
+    public LogicalType logicalType() {
+        return LogicalType.DateTime;
     }
 
     @Override

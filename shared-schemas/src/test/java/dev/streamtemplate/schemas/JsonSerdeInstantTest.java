@@ -3,7 +3,9 @@ package dev.streamtemplate.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.DefaultDeserializationContext;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -46,10 +48,28 @@ class JsonSerdeInstantTest {
         assertThat(readHere).as("texts read without DateTimeFormatter").isEqualTo(20_000);
     }
 
+    @Test
+    void theMapperReadsInstantsWithTheUtcReader() throws Exception {
+        DeserializationContext context = ((DefaultDeserializationContext) JsonSerde.MAPPER.getDeserializationContext())
+                .createDummyInstance(JsonSerde.MAPPER.getDeserializationConfig());
+        assertThat(context.findRootValueDeserializer(JsonSerde.MAPPER.constructType(Instant.class)))
+                .isInstanceOf(UtcInstantDeserializer.class);
+    }
+
+    @Test
+    void everyNumberOfFractionDigitsScalesToNanoseconds() throws Exception {
+        String fraction = "123456789";
+        for (int digits = 1; digits <= fraction.length(); digits++) {
+            String text = "2026-12-05T10:15:30." + fraction.substring(0, digits) + "Z";
+            assertThat(UtcInstantDeserializer.parse(text)).as(text).isEqualTo(Instant.parse(text));
+            assertThat(read(text)).as(text).isEqualTo(Instant.parse(text));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"2026-12-05T10:15:30Z", "2026-12-05T10:15:30.1Z", "2026-12-05T10:15:30.12Z",
             "2026-12-05T10:15:30.1234Z", "2026-12-05T10:15:30.123456789Z", "2024-02-29T23:59:59.999Z",
-            "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.5Z"})
+            "2000-02-29T00:00:00Z", "0000-02-29T12:00:00Z", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59.5Z"})
     void anyNumberOfFractionDigitsAndEdgeDatesReadAsJacksonReadsThem(String text) throws Exception {
         assertThat(UtcInstantDeserializer.parse(text)).as("read without DateTimeFormatter").isNotNull();
         assertThat(read(text)).isEqualTo(JACKSON.readValue(quoted(text), Instant.class));
@@ -57,14 +77,15 @@ class JsonSerdeInstantTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"2026-12-05T10:15:30+01:00", "2026-12-05t10:15:30z", "2026-12-05T23:59:60Z",
-            "2026-12-05T24:00:00Z", "+12026-12-05T10:15:30Z", "2026-12-05T10:15:30.Z", " 2026-12-05T10:15:30Z"})
+            "2026-12-05T24:00:00Z", "-0001-12-05T10:15:30Z", "+12026-12-05T10:15:30Z", "2026-12-05T10:15:30.Z", " 2026-12-05T10:15:30Z"})
     void otherFormsAreJacksonsToReadOrReject(String text) {
         assertThat(UtcInstantDeserializer.parse(text)).as("left to Jackson").isNull();
         assertSameOutcome(quoted(text));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"2026-02-30T10:15:30Z", "2025-02-29T10:15:30Z", "2026-13-05T10:15:30Z",
+    @ValueSource(strings = {"2026-02-30T10:15:30Z", "2025-02-29T10:15:30Z", "1900-02-29T10:15:30Z",
+            "2100-02-29T10:15:30Z", "2026-13-05T10:15:30Z",
             "2026-12-05T10:60:30Z", "2026-12-05T10:15:30.1234567890Z", "2026-12-O5T10:15:30Z"})
     void invalidDatesAreRejectedAsJacksonRejectsThem(String text) {
         assertThat(UtcInstantDeserializer.parse(text)).as("left to Jackson").isNull();
