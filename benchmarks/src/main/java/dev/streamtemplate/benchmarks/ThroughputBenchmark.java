@@ -63,10 +63,12 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Every job commits every 100 ms (Kafka Streams' default under exactly-once) under either guarantee, the services
  * every {@code benchmark.commit-interval-millis} (100 unless set). The services run
  * with their shipped configuration and the local stack's JVM options ({@link StackServices}), except a grace period of
- * {@link #BACKLOG_GRACE} for the windowed services.
+ * {@link #BACKLOG_GRACE} for the windowed services. On the normal shape each service then drains once more with a
+ * small heap ({@code benchmark.small-heap-jvm-options}, {@code -Xmx128m -XX:+UseSerialGC}): its peak RSS with the
+ * heap sized to its live data.
  * Options ({@code -D}): {@code benchmark.events}, {@code benchmark.shapes} ({@code normal,heavy-hitters}),
  * {@code benchmark.services}, {@code benchmark.guarantees}, {@code benchmark.threads} ({@code 1,2}),
- * {@code benchmark.commit-interval-millis}, {@code benchmark.flink}.
+ * {@code benchmark.commit-interval-millis}, {@code benchmark.small-heap-jvm-options}, {@code benchmark.flink}.
  * Run: {@code mvn -B -q -pl benchmarks exec:exec} after {@code mvn -B -q install -DskipTests -Pflink}; see
  * benchmarks/README.md.
  */
@@ -122,6 +124,12 @@ public final class ThroughputBenchmark {
     /** Extra JVM options of the service runs, {@code {name}} replaced by the run's group id (a JFR file name, say). */
     private final List<String> serviceJvmOptions = Arrays.stream(System.getProperty("benchmark.service-jvm-options", "")
             .trim().split("\\s+")).filter(option -> !option.isEmpty()).toList();
+    /**
+     * JVM options of the small-heap runs: each service drains the normal shape once more (exactly-once, one thread)
+     * with these after its own, to show its memory with the heap sized to its live data. Empty: no such runs.
+     */
+    private final List<String> smallHeapJvmOptions = Arrays.stream(System.getProperty("benchmark.small-heap-jvm-options",
+            "-Xmx128m -XX:+UseSerialGC").trim().split("\\s+")).filter(option -> !option.isEmpty()).toList();
     private final Duration drainTimeout = Duration.ofMinutes(Integer.getInteger("benchmark.drain-timeout-minutes", 15));
     private final boolean flink = Boolean.parseBoolean(System.getProperty("benchmark.flink", "true"));
     /** The Flink peer's checkpoint interval: its sink's transactions commit at each checkpoint. */
@@ -135,8 +143,9 @@ public final class ThroughputBenchmark {
     private final List<String> rows = new ArrayList<>();
     private final List<String> startRows = new ArrayList<>();
     private final List<String> latencyRows = new ArrayList<>();
-    /** Drain rate of each service under exactly-once with one thread, normal shape: its latency runs at half of it. */
-    private final Map<String, Double> normalRates = new LinkedHashMap<>();
+    private final List<String> memoryRows = new ArrayList<>();
+    /** Each service's run under exactly-once with one thread, normal shape: its latency runs at half of its rate. */
+    private final Map<String, Run> normalRuns = new LinkedHashMap<>();
     private int users;
     private int runs;
 
@@ -200,9 +209,9 @@ public final class ThroughputBenchmark {
                                     && threadCount == 1;
                             Map<TopicPartition, Long> before = compared ? Drain.endOffsets(admin, trafficWindows) : Map.of();
                             Optional<Run> run = run(shape, service, guarantee, threadCount, referenceRate,
-                                    () -> service(stack, admin, shape, service, guarantee, threadCount));
+                                    () -> service(stack, admin, shape, service, guarantee, threadCount, List.of()));
                             if (shape.equals("normal") && guarantee.equals("exactly_once_v2") && threadCount == 1) {
-                                run.ifPresent(r -> normalRates.put(service, r.drain().rate()));
+                                run.ifPresent(r -> normalRuns.put(service, r));
                             }
                             if (compared && run.isPresent()) {
                                 trafficRate = run.get().drain().rate();
@@ -234,6 +243,12 @@ public final class ThroughputBenchmark {
                     }
                 }
                 if (shape.equals("normal")) {
+                    if (!smallHeapJvmOptions.isEmpty()) {
+                        for (String service : services) {
+                            attempt("small heap of " + service, () -> measureSmallHeap(stack, admin, shape, service,
+                                    referenceRate));
+                        }
+                    }
                     measureLatencies(stack, admin);
                 }
             }
@@ -326,9 +341,14 @@ public final class ThroughputBenchmark {
         }
     }
 
+    /**
+     * A service run with its shipped configuration, the backlog settings and the local stack's JVM options followed by
+     * {@code benchmark.service-jvm-options} and {@code moreJvmOptions} (a later {@code -Xmx} wins).
+     */
     private Run service(MultiInstanceStack stack, Admin admin, String shape, String service, String guarantee,
-                          int threadCount) throws Exception {
-        String group = groupId(service + "-" + (guarantee.startsWith("exactly") ? "eos" : "alos") + "-" + threadCount, shape);
+                          int threadCount, List<String> moreJvmOptions) throws Exception {
+        String group = groupId(service + "-" + (guarantee.startsWith("exactly") ? "eos" : "alos") + "-" + threadCount
+                + (moreJvmOptions.isEmpty() ? "" : "-small-heap"), shape);
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("quarkus.kafka-streams.application-id", group);
         properties.put("kafka-streams.processing.guarantee", guarantee);
@@ -337,6 +357,7 @@ public final class ThroughputBenchmark {
         properties.putAll(backlogSettings(service));
         List<String> jvmOptions = new ArrayList<>(spec(service).jvmOptions());
         serviceJvmOptions.forEach(option -> jvmOptions.add(option.replace("{name}", group)));
+        jvmOptions.addAll(moreJvmOptions);
         ServiceInstance instance = stack.start(stack.newInstance(service, group, jvmOptions, properties), group);
         try {
             Drain drain = drain(admin, group, drainedInputs(service), instance.child(), stack);
@@ -462,16 +483,33 @@ public final class ThroughputBenchmark {
     }
 
     /**
+     * The service drains the backlog again (exactly-once, one thread) with {@code benchmark.small-heap-jvm-options}
+     * added: a row of the memory table next to its run with the local stack's heap. Its consumer group is new, so it
+     * reads the whole backlog again.
+     */
+    private Void measureSmallHeap(MultiInstanceStack stack, Admin admin, String shape, String service, double reference)
+            throws Exception {
+        Drain small = service(stack, admin, shape, service, "exactly_once_v2", 1, smallHeapJvmOptions).drain();
+        Run shipped = normalRuns.get(service);
+        memoryRows.add(String.format(Locale.ROOT, "| %-22s | %11s | %9s | %5s | %23d | %9.0f | %5.2f |", service,
+                shipped == null ? "-" : Long.toString(shipped.drain().peakRssBytes() >> 20),
+                shipped == null ? "-" : String.format(Locale.ROOT, "%.0f", shipped.drain().rate()),
+                shipped == null ? "-" : String.format(Locale.ROOT, "%.2f", shipped.drain().rate() / reference),
+                small.peakRssBytes() >> 20, small.rate(), small.rate() / reference));
+        return null;
+    }
+
+    /**
      * End-to-end latency at half the drain rate: customer-enrichment's {@code enriched-page-views} (per record) and
      * traffic-analytics' {@code page-views-per-minute} (emitted on window close, grace {@link #LATENCY_GRACE}). Each
      * runs a fresh instance with the shipped configuration, which first drains the backlog.
      */
     private void measureLatencies(MultiInstanceStack stack, Admin admin) {
-        if (normalRates.containsKey("customer-enrichment")) {
+        if (normalRuns.containsKey("customer-enrichment")) {
             attempt("latency of customer-enrichment", () -> latency(stack, admin, "customer-enrichment", Map.of(),
                     TopicCatalogue.ENRICHED_PAGE_VIEWS.name(), recordLatencyDuration, EndToEndLatency::viewEventTime));
         }
-        if (normalRates.containsKey("traffic-analytics")) {
+        if (normalRuns.containsKey("traffic-analytics")) {
             attempt("latency of traffic-analytics", () -> latency(stack, admin, "traffic-analytics",
                     Map.of("traffic.grace", LATENCY_GRACE.toMinutes() + "m"), TopicCatalogue.PAGE_VIEWS_TUMBLING.name(),
                     windowLatencyDuration, since -> EndToEndLatency.windowClose(LATENCY_GRACE, since)));
@@ -488,7 +526,7 @@ public final class ThroughputBenchmark {
         ServiceInstance instance = stack.start(stack.newInstance(service, group, spec(service).jvmOptions(), properties), group);
         try {
             Drain.measure(admin, group, drainedInputs(service), instance.child(), stack.broker().child(), drainTimeout);
-            double rate = normalRates.get(service) / 2;
+            double rate = normalRuns.get(service).drain().rate() / 2;
             EndToEndLatency latency = EndToEndLatency.measure(stack.bootstrapServers(), outputTopic, rate, duration,
                     users, reference);
             say(service + " → " + outputTopic + " at " + Math.round(rate) + " page views/s: " + latency.summary());
@@ -545,6 +583,16 @@ public final class ThroughputBenchmark {
         startRows.forEach(OUT::println);
         OUT.println();
         OUT.println("idle RSS: " + IDLE.toSeconds() + " s after ready, on an empty broker.");
+        if (!memoryRows.isEmpty()) {
+            OUT.println();
+            OUT.println("| service                | peak RSS MB | records/s | ratio | small heap: peak RSS MB | records/s | ratio |");
+            OUT.println("|------------------------|------------:|----------:|------:|------------------------:|----------:|------:|");
+            memoryRows.forEach(OUT::println);
+            OUT.println();
+            OUT.println("normal shape, exactly_once_v2, 1 thread; first with the local stack's JVM options, then with "
+                    + String.join(" ", smallHeapJvmOptions) + " added (benchmark.small-heap-jvm-options); RocksDB bounded"
+                    + " as shipped in both.");
+        }
         if (!flinkRows.isEmpty()) {
             OUT.println();
             OUT.println("| shape         | ours                   | ours /s   | Flink /s  | ours / Flink | tumbling windows equal     | sessions equal             |");
