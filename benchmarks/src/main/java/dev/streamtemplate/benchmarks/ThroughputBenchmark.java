@@ -569,52 +569,47 @@ public final class ThroughputBenchmark {
     // ---- output ----
 
     private void printTables() {
-        OUT.println();
-        OUT.println("| shape         | job                    | guarantee       | threads |   records |  records/s | ratio | job cores | broker cores | peak RSS MB |      late |");
-        OUT.println("|---------------|------------------------|-----------------|--------:|----------:|-----------:|------:|----------:|-------------:|------------:|----------:|");
-        rows.forEach(OUT::println);
-        OUT.println();
-        OUT.println("ratio: records/s over the JSON pass-through's (exactly_once_v2, 1 thread) on the same shape, broker and data;"
-                + " late: records the service routed to late-events (grace " + BACKLOG_GRACE.toMinutes() + " min);"
-                + " the services commit every " + commitIntervalMillis + " ms, the baselines every 100 ms.");
-        OUT.println();
-        OUT.println("| service                | start to ready s | idle RSS MB | peak RSS MB |");
-        OUT.println("|------------------------|--------------:|--------------:|--------------:|");
-        startRows.forEach(OUT::println);
-        OUT.println();
-        OUT.println("idle RSS: " + IDLE.toSeconds() + " s after ready, on an empty broker.");
+        printTable("| shape         | job                    | guarantee       | threads |   records |  records/s | ratio | job cores | broker cores | peak RSS MB |      late |",
+                "|---------------|------------------------|-----------------|--------:|----------:|-----------:|------:|----------:|-------------:|------------:|----------:|",
+                rows, "ratio: records/s over the JSON pass-through's (exactly_once_v2, 1 thread) on the same shape, broker and data;"
+                        + " late: records the service routed to late-events (grace " + BACKLOG_GRACE.toMinutes() + " min);"
+                        + " the services commit every " + commitIntervalMillis + " ms, the baselines every 100 ms.");
+        printTable("| service                | start to ready s | idle RSS MB | peak RSS MB |",
+                "|------------------------|--------------:|--------------:|--------------:|",
+                startRows, "idle RSS: " + IDLE.toSeconds() + " s after ready, on an empty broker.");
         if (!memoryRows.isEmpty()) {
-            OUT.println();
-            OUT.println("| service                | peak RSS MB | records/s | ratio | small heap: peak RSS MB | records/s | ratio |");
-            OUT.println("|------------------------|------------:|----------:|------:|------------------------:|----------:|------:|");
-            memoryRows.forEach(OUT::println);
-            OUT.println();
-            OUT.println("normal shape, exactly_once_v2, 1 thread; first with the local stack's JVM options, then with "
-                    + String.join(" ", smallHeapJvmOptions) + " added (benchmark.small-heap-jvm-options); RocksDB bounded"
-                    + " as shipped in both.");
+            printTable("| service                | peak RSS MB | records/s | ratio | small heap: peak RSS MB | records/s | ratio |",
+                    "|------------------------|------------:|----------:|------:|------------------------:|----------:|------:|",
+                    memoryRows, "normal shape, exactly_once_v2, 1 thread; first with the local stack's JVM options, then with "
+                            + String.join(" ", smallHeapJvmOptions) + " added (benchmark.small-heap-jvm-options); RocksDB"
+                            + " bounded as shipped in both.");
         }
         if (!flinkRows.isEmpty()) {
-            OUT.println();
-            OUT.println("| shape         | ours                   | ours /s   | Flink /s  | ours / Flink | tumbling windows equal     | sessions equal             |");
-            OUT.println("|---------------|------------------------|----------:|----------:|-------------:|----------------------------|----------------------------|");
-            flinkRows.forEach(OUT::println);
-            OUT.println();
-            OUT.println("Flink: per-page tumbling counts and per-user sessions, parallelism 1, checkpoints every "
-                    + flinkCheckpointMillis + " ms, exactly-once sinks; kafka streams windows: the same job (WindowsJob);"
-                    + " traffic-analytics: its whole topology (four windowed aggregations, late routing); both exactly_once_v2,"
-                    + " 1 thread. Windows equal: of the windows both emitted, those with the same count (traffic-analytics:"
-                    + " those its exactly-once one-thread run wrote).");
+            printTable("| shape         | ours                   | ours /s   | Flink /s  | ours / Flink | tumbling windows equal     | sessions equal             |",
+                    "|---------------|------------------------|----------:|----------:|-------------:|----------------------------|----------------------------|",
+                    flinkRows, "Flink: per-page tumbling counts and per-user sessions, parallelism 1, checkpoints every "
+                            + flinkCheckpointMillis + " ms, exactly-once sinks; kafka streams windows: the same job (WindowsJob);"
+                            + " traffic-analytics: its whole topology (four windowed aggregations, late routing); both exactly_once_v2,"
+                            + " 1 thread. Windows equal: of the windows both emitted, those with the same count (traffic-analytics:"
+                            + " those its exactly-once one-thread run wrote).");
         }
         if (!latencyRows.isEmpty()) {
-            OUT.println();
-            OUT.println("| service                | output                 | views/s   | results | p50 ms   | p99 ms   | p99.9 ms |");
-            OUT.println("|------------------------|------------------------|----------:|--------:|---------:|---------:|---------:|");
-            latencyRows.forEach(OUT::println);
-            OUT.println();
-            OUT.println("latency: produce → visible to a read_committed consumer; for windows from window end + grace ("
-                    + LATENCY_GRACE.toMinutes() + " min); page views at half the service's drain rate (exactly_once_v2,"
-                    + " 1 thread); commit interval " + commitIntervalMillis + " ms.");
+            printTable("| service                | output                 | views/s   | results | p50 ms   | p99 ms   | p99.9 ms |",
+                    "|------------------------|------------------------|----------:|--------:|---------:|---------:|---------:|",
+                    latencyRows, "latency: produce → visible to a read_committed consumer; for windows from window end + grace ("
+                            + LATENCY_GRACE.toMinutes() + " min); page views at half the service's drain rate (exactly_once_v2,"
+                            + " 1 thread); commit interval " + commitIntervalMillis + " ms.");
         }
+    }
+
+    /** A blank line, a Markdown table (header, separator, rows), a blank line and the note that explains it. */
+    private static void printTable(String header, String separator, List<String> tableRows, String note) {
+        OUT.println();
+        OUT.println(header);
+        OUT.println(separator);
+        tableRows.forEach(OUT::println);
+        OUT.println();
+        OUT.println(note);
     }
 
     // ---- helpers of the run ----
