@@ -557,7 +557,7 @@ public final class ThroughputBenchmark {
             long ready = System.nanoTime() - started;
             instance.child().awaitExit(IDLE); // the idle period the RSS is read after
             ProcessUsage usage = ProcessUsage.of(instance.child().pid());
-            startRows.add(String.format(Locale.ROOT, "| %-22s | %13.1f | %13d | %13d |", service, ready / 1e9,
+            startRows.add(String.format(Locale.ROOT, "| %-22s | %16.1f | %11d | %11d |", service, ready / 1e9,
                     usage.rssBytes() >> 20, usage.peakRssBytes() >> 20));
             say(service + " ready in " + ready / 1_000_000 + " ms, idle RSS " + (usage.rssBytes() >> 20) + " MB");
         } finally {
@@ -575,7 +575,7 @@ public final class ThroughputBenchmark {
                         + " late: records the service routed to late-events (grace " + BACKLOG_GRACE.toMinutes() + " min);"
                         + " the services commit every " + commitIntervalMillis + " ms, the baselines every 100 ms.");
         printTable("| service                | start to ready s | idle RSS MB | peak RSS MB |",
-                "|------------------------|--------------:|--------------:|--------------:|",
+                "|------------------------|-----------------:|------------:|------------:|",
                 startRows, "idle RSS: " + IDLE.toSeconds() + " s after ready, on an empty broker.");
         if (!memoryRows.isEmpty()) {
             printTable("| service                | peak RSS MB | records/s | ratio | small heap: peak RSS MB | records/s | ratio |",

@@ -28,7 +28,8 @@ import org.apache.kafka.streams.kstream.TimeWindows;
  * {@code {"page","windowStart","windowEnd","count"}} and {@code {"userId","start","end","pageViews"}}, ISO-8601.
  *
  * <p>Arguments: {@code <bootstrap servers> <application.id> <grace minutes> <tumbling topic> <sessions topic>}.
- * exactly_once_v2, one stream thread, a 100 ms commit interval, Kafka Streams' default stores (RocksDB, cached).
+ * exactly_once_v2, one stream thread, a 100 ms commit interval, Kafka Streams' default stores for emit on window close
+ * (RocksDB; the window store cached, the session store not: {@code SessionStoreMaterializer} leaves the cache out).
  */
 public final class WindowsJob {
 
