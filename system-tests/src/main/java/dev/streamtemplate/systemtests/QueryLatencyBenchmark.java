@@ -1,12 +1,15 @@
 package dev.streamtemplate.systemtests;
 
 import dev.streamtemplate.generator.GeneratorConfig;
+import dev.streamtemplate.harness.ChildProcess;
+import dev.streamtemplate.harness.LocalPorts;
 import dev.streamtemplate.harness.StackFailure;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
@@ -33,7 +37,8 @@ import org.HdrHistogram.Histogram;
  * traffic, waits until the group has settled, warms up, then sends one instance
  * {@code GET /page-views?page=P&from=..&to=..} open loop ({@link OpenLoopLoad}: latency from each request's intended
  * start) for pages that are local, forwarded, on its standby asked directly, and on its standby with the owner
- * SIGKILLed. Every answer is checked (200, who served it, which replica), others count as errors; each row prints
+ * SIGKILLed, after a floor row: the same load against {@link StaticAnswerServer}, a copy of a local answer served
+ * without a service behind it. Every answer is checked (200, who served it, which replica), others count as errors; each row prints
  * latency percentiles in milliseconds and the CPU each process used. Options ({@code -D}): {@code benchmark.rate}
  * (requests per second, default 1000, or a list such as {@code 1000,300}), {@code benchmark.seconds} (20),
  * {@code benchmark.warmup-seconds} (90), {@code benchmark.instance-jvm-options} ({@code {name}}: the instance's name).
@@ -51,6 +56,8 @@ public final class QueryLatencyBenchmark {
     private static final double P99_TARGET_FORWARDED_MS = 10;
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
     private static final PrintStream OUT = System.out;
+    private static final String FLOOR = "floor: static answer";
+    private static final Duration FLOOR_WARMUP = Duration.ofSeconds(20);
 
     /** Requests per second; a comma-separated list measures each kind at each rate in turn. */
     private final List<Integer> rates = java.util.Arrays.stream(System.getProperty("benchmark.rate", "1000").split(","))
@@ -144,7 +151,7 @@ public final class QueryLatencyBenchmark {
             OpenLoopLoad.run("warm-up", i -> uri(asked, mixed, i), Map.of(), warmupRate, warmup, ANSWER_TIMEOUT,
                     a -> a.status() == 200);
 
-            List<OpenLoopLoad.Result> results = new ArrayList<>();
+            List<OpenLoopLoad.Result> results = new ArrayList<>(floor(asked, local, jvm));
             for (int rate : rates) {
                 results.add(measure("local", rate, asked, local, Map.of(),
                         a -> a.status() == 200 && asked.endpoint().equals(a.servedBy()) && "active".equals(a.replica())));
@@ -168,6 +175,53 @@ public final class QueryLatencyBenchmark {
                 }
             }
             printTable(results);
+        }
+    }
+
+    /**
+     * The floor row: the same load generator against {@link StaticAnswerServer}, a JVM with the instances' options
+     * that answers every request with a copy of one local answer, so that the table shows what the generator, the
+     * loopback network and the machine's scheduling cost on their own in this run.
+     */
+    private List<OpenLoopLoad.Result> floor(ServiceInstance asked, List<String> local, List<String> jvm)
+            throws Exception {
+        RoutedAnswer sample = client.get(uri(asked, local, 0));
+        if (sample.status() != 200) {
+            throw new IllegalStateException("no local answer to copy for the floor row: " + sample.summary());
+        }
+        Path answer = Path.of("target", "benchmark-data", "static-answer.json").toAbsolutePath();
+        Files.writeString(answer, sample.body());
+        int port = LocalPorts.pickFree();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvm.stream().map(option -> option.replace("{name}", "static-answer-server")).toList());
+        command.addAll(List.of("-Dsun.net.httpserver.nodelay=true", "-cp", System.getProperty("java.class.path"),
+                StaticAnswerServer.class.getName(), Integer.toString(port), answer.toString()));
+        ChildProcess server = stack.startProcess("static-answer-server", command);
+        try {
+            URI base = URI.create("http://127.0.0.1:" + port);
+            LongFunction<URI> uris = i -> {
+                URI same = uri(asked, local, i);
+                return base.resolve(same.getRawPath() + "?" + same.getRawQuery());
+            };
+            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+            while (client.get(uris.apply(0)).status() != 200) {
+                if (!server.isAlive() || System.nanoTime() > deadline) {
+                    throw new StackFailure("the static answer server did not answer; log " + server.logFile(), server);
+                }
+                server.awaitExit(Duration.ofMillis(200));
+            }
+            int warmupRate = rates.stream().min(Integer::compare).orElseThrow();
+            say(FLOOR + ": warm-up " + FLOOR_WARMUP.toSeconds() + " s at " + warmupRate + " req/s");
+            OpenLoopLoad.run("warm-up", uris, Map.of(), warmupRate, FLOOR_WARMUP, ANSWER_TIMEOUT, a -> a.status() == 200);
+            List<OpenLoopLoad.Result> results = new ArrayList<>();
+            for (int rate : rates) {
+                say(FLOOR + ": " + duration.toSeconds() + " s at " + rate + " req/s, " + sample.body().length()
+                        + " bytes per answer");
+                results.add(OpenLoopLoad.run(FLOOR, uris, Map.of(), rate, duration, ANSWER_TIMEOUT, a -> a.status() == 200));
+            }
+            return results;
+        } finally {
+            server.stop(Duration.ofSeconds(5));
         }
     }
 
