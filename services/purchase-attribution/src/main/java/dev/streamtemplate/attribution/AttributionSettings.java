@@ -1,5 +1,6 @@
 package dev.streamtemplate.attribution;
 
+import dev.streamtemplate.runtime.lateness.LatePolicySettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -7,10 +8,11 @@ import java.time.Duration;
 /**
  * The settings of purchase-attribution, from {@code application.properties} under
  * {@code attribution.*} (environment variables {@code ATTRIBUTION_LOOKBACK} and so on). Durations are
- * ISO-8601 ({@code PT60M}) or Quarkus' short form ({@code 60m}).
+ * ISO-8601 ({@code PT60M}) or Quarkus' short form ({@code 60m}). The late-data policy of each router is
+ * {@code attribution.late-policy.<aggregation>} ({@link LatePolicySettings}).
  */
 @ConfigMapping(prefix = "attribution")
-public interface AttributionSettings {
+public interface AttributionSettings extends LatePolicySettings {
 
     /** How long before a purchase a view of the same product by the same user still counts. */
     @WithDefault("60m")

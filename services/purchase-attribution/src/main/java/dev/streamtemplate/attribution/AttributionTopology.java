@@ -7,7 +7,6 @@ import static dev.streamtemplate.schemas.TopicCatalogue.PAGE_VIEWS;
 import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASES;
 
 import dev.streamtemplate.runtime.errors.KeyAndValueRequired;
-import dev.streamtemplate.runtime.lateness.AggregationMetrics;
 import dev.streamtemplate.runtime.lateness.LateEvents;
 import dev.streamtemplate.runtime.lateness.WindowClosure;
 import dev.streamtemplate.schemas.JsonSerde;
@@ -61,7 +60,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * <p>Contract: one final record per on-time purchase on {@code attributed-purchases}, attributed to the latest product
  * view of the same user and product at most {@code attribution.lookback} before it, or unattributed; emitted when the
  * purchase's 1 ms window closes ({@code purchase time + grace} behind stream time). Late purchases and views, and
- * attributions too late for their revenue hour, go to {@code late-events}. Why an inner join plus "the purchase alone"
+ * attributions too late for their revenue hour, go to {@code late-events} (or are only counted where
+ * {@code attribution.late-policy.<aggregation>} is {@code drop}). Why an inner join plus "the purchase alone"
  * and not {@code KStream#leftJoin} (KAFKA-19536), and each late-record rule: {@code docs/design/purchase-attribution.md}.
  * Processors, stores and repartition topics are named here; changelogs are
  * {@code purchase-attribution-<store>-changelog}.
@@ -117,9 +117,10 @@ public class AttributionTopology {
      * Builds the topology.
      *
      * @param settings lookback, grace, settle time, revenue window and store retention
-     * @param registry where each aggregation's event-time meters ({@link AggregationMetrics}: late events, stream time, watermark lag) are registered
+     * @param registry where each aggregation's event-time meters (late events, stream time, watermark lag) are registered
      */
     public static Topology build(AttributionSettings settings, MeterRegistry registry) {
+        settings.requireKnownAggregations(List.of(PURCHASES_LATE, VIEWS, ATTRIBUTION, REVENUE));
         StreamsBuilder builder = new StreamsBuilder();
         Duration lookback = settings.lookback();
         Duration grace = settings.grace();
@@ -131,8 +132,8 @@ public class AttributionTopology {
                         Named.as("purchases-key-by-user-product"))
                 .repartition(Repartitioned.with(STRING, PURCHASE).withName("purchases-by-user-product"));
         KStream<String, Purchase> onTimePurchases = LateEvents.divertLate(purchases, PURCHASES_LATE,
-                context -> WindowClosure.joinSide(0, grace.toMillis()),
-                LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, PURCHASES_LATE));
+                settings.latePolicy(PURCHASES_LATE), context -> WindowClosure.joinSide(0, grace.toMillis()),
+                LATE_EVENTS.name(), STRING, registry);
 
         KStream<String, PageView> views = builder.stream(PAGE_VIEWS.name(),
                         Consumed.with(STRING, PAGE_VIEW).withName("page-views-source"))
@@ -140,9 +141,9 @@ public class AttributionTopology {
                 .filter((user, view) -> view.productId() != null, Named.as("product-page-views"))
                 .selectKey((user, view) -> touchKey(view.userId(), view.productId()), Named.as("views-key-by-user-product"))
                 .repartition(Repartitioned.with(STRING, PAGE_VIEW).withName("product-views-by-user-product"));
-        KStream<String, PageView> joinableViews = LateEvents.divertLate(views, VIEWS,
+        KStream<String, PageView> joinableViews = LateEvents.divertLate(views, VIEWS, settings.latePolicy(VIEWS),
                 context -> WindowClosure.joinSide(lookback.toMillis(), grace.toMillis()),
-                LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, VIEWS));
+                LATE_EVENTS.name(), STRING, registry);
 
         // Candidates: every on-time purchase alone, and the purchase with each view the join finds.
         KStream<String, Touch> joined = onTimePurchases.join(joinableViews, Touch::new,
@@ -157,8 +158,8 @@ public class AttributionTopology {
         // Same key as the join, so it stays in the join's task and shares its stream time.
         TimeWindows perPurchase = TimeWindows.ofSizeAndGrace(Duration.ofMillis(1), grace);
         KStream<String, AttributedPurchase> attributed = LateEvents.divertLate(touches, ATTRIBUTION,
-                        context -> WindowClosure.timeWindows(perPurchase),
-                        LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, ATTRIBUTION))
+                        settings.latePolicy(ATTRIBUTION), context -> WindowClosure.timeWindows(perPurchase),
+                        LATE_EVENTS.name(), STRING, registry)
                 .groupByKey(Grouped.with(ATTRIBUTION + "-grouped", STRING, TOUCH))
                 .windowedBy(perPurchase)
                 .emitStrategy(EmitStrategy.onWindowClose())
@@ -184,8 +185,8 @@ public class AttributionTopology {
                 .filter((user, purchase) -> purchase.attributed(), Named.as("attributed-only"))
                 .selectKey((user, purchase) -> purchase.page(), Named.as("attributed-key-by-page"))
                 .repartition(Repartitioned.with(STRING, ATTRIBUTED).withName("attributed-by-page"));
-        LateEvents.divertLate(byPage, REVENUE, context -> WindowClosure.timeWindows(revenueWindows),
-                        LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, REVENUE))
+        LateEvents.divertLate(byPage, REVENUE, settings.latePolicy(REVENUE),
+                        context -> WindowClosure.timeWindows(revenueWindows), LATE_EVENTS.name(), STRING, registry)
                 .groupByKey(Grouped.with(REVENUE + "-grouped", STRING, ATTRIBUTED))
                 .windowedBy(revenueWindows)
                 .emitStrategy(EmitStrategy.onWindowClose())

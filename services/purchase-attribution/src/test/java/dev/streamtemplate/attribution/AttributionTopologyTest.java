@@ -3,6 +3,7 @@ package dev.streamtemplate.attribution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamtemplate.runtime.lateness.LateEvent;
+import dev.streamtemplate.runtime.lateness.LatePolicy;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
@@ -44,6 +45,7 @@ class AttributionTopologyTest {
         public Duration settle() { return Duration.ofMinutes(1); }
         public Duration revenueWindow() { return Duration.ofHours(1); }
         public Duration storeRetention() { return Duration.ofHours(24); }
+        public Map<String, LatePolicy> latePolicies() { return Map.of(); }
     };
 
     @TempDir

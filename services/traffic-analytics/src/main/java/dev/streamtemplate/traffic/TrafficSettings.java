@@ -1,5 +1,6 @@
 package dev.streamtemplate.traffic;
 
+import dev.streamtemplate.runtime.lateness.LatePolicySettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -7,10 +8,11 @@ import java.time.Duration;
 /**
  * The settings of traffic-analytics' windows, from {@code application.properties} under
  * {@code traffic.*} (environment variables {@code TRAFFIC_TUMBLING_SIZE} and so on). Durations are
- * ISO-8601 ({@code PT1M}) or Quarkus' short form ({@code 1m}, {@code 30s}).
+ * ISO-8601 ({@code PT1M}) or Quarkus' short form ({@code 1m}, {@code 30s}). The late-data policy of each
+ * aggregation is {@code traffic.late-policy.<aggregation>} ({@link LatePolicySettings}).
  */
 @ConfigMapping(prefix = "traffic")
-public interface TrafficSettings {
+public interface TrafficSettings extends LatePolicySettings {
 
     /** Size of the tumbling page-view windows. */
     @WithDefault("1m")
@@ -48,7 +50,8 @@ public interface TrafficSettings {
 
     /**
      * Grace period of every window: how long after a window's end out-of-order records are still
-     * counted. Records later than that go to {@code late-events}.
+     * counted. Records later than that are late: their aggregation's late-data policy decides what
+     * happens to them.
      */
     @WithDefault("1m")
     Duration grace();

@@ -9,8 +9,8 @@ import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASE_BURSTS;
 import static dev.streamtemplate.schemas.TopicCatalogue.USER_SESSIONS;
 
 import dev.streamtemplate.runtime.errors.KeyAndValueRequired;
-import dev.streamtemplate.runtime.lateness.AggregationMetrics;
 import dev.streamtemplate.runtime.lateness.LateEvents;
+import dev.streamtemplate.runtime.lateness.LatePolicySettings;
 import dev.streamtemplate.runtime.lateness.WindowClosure;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -48,12 +49,13 @@ import org.apache.kafka.streams.state.WindowStore;
  *                                ├─ page-views-tumbling  tumbling 1 min ──────────────────▶ page-views-per-minute
  *                                └─ page-views-hopping   hopping 5 min, advance 1 min ───▶ page-views-hopping
  * purchases  (key userId) ─── purchase-bursts ...... sliding 10 min, count >= threshold ─▶ purchase-bursts
- * every router: records whose windows have closed ───────────────────────────────────────▶ late-events
+ * every router: records whose windows have closed ─────────▶ late-events (side-output) or counted only (drop)
  * </pre>
  * <p>Event time from the payload; one configured grace for all windows; {@link EmitStrategy#onWindowClose()}. A
- * late-event router before each aggregation sends records whose windows have closed ({@link WindowClosure}) to
- * {@code late-events} and counts them in {@code late.events}; records without key or value, like unreadable ones, go
- * to {@code traffic-analytics-dlq}. Every processor, store and topic is named. See the root README.md, Semantics, and
+ * late-event router before each aggregation counts records whose windows have closed ({@link WindowClosure}) in
+ * {@code late.events} and, under its aggregation's policy {@code side-output} (the default), sends them to
+ * {@code late-events}; under {@code drop} it only counts them ({@link LatePolicySettings}). Records without key or
+ * value, like unreadable ones, go to {@code traffic-analytics-dlq}. Every processor, store and topic is named. See the root README.md, Semantics, and
  * docs/metrics.md.
  */
 @ApplicationScoped
@@ -110,9 +112,11 @@ public class TrafficTopology {
      * Builds the topology.
      *
      * @param settings window sizes, gap and grace
-     * @param registry where each aggregation's event-time meters ({@link AggregationMetrics}: late events, stream time, watermark lag) are registered
+     * @param registry where each aggregation's event-time meters (late events, stream time, watermark lag) are registered
      */
     public static Topology build(TrafficSettings settings, MeterRegistry registry) {
+        settings.requireKnownAggregations(List.of(USER_SESSIONS_AGGREGATION, TUMBLING_AGGREGATION, HOPPING_AGGREGATION,
+                BURSTS_AGGREGATION));
         StreamsBuilder builder = new StreamsBuilder();
 
         // A record without key or value goes to the dead-letter topic, like an unreadable one.
@@ -122,9 +126,9 @@ public class TrafficTopology {
 
         // Sessions per user: page views are keyed by user already, so no repartition.
         SessionWindows sessionWindows = SessionWindows.ofInactivityGapAndGrace(settings.sessionGap(), settings.grace());
-        LateEvents.divertLate(pageViews, USER_SESSIONS_AGGREGATION,
+        LateEvents.divertLate(pageViews, USER_SESSIONS_AGGREGATION, settings.latePolicy(USER_SESSIONS_AGGREGATION),
                         context -> WindowClosure.sessionWindows(sessionWindows, context.<SessionStore<String, Long>>getStateStore(SESSIONS_STORE)),
-                        LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, USER_SESSIONS_AGGREGATION))
+                        LATE_EVENTS.name(), STRING, registry)
                 .groupByKey(Grouped.with(USER_SESSIONS_AGGREGATION + "-grouped", STRING, PAGE_VIEW))
                 .windowedBy(sessionWindows)
                 .emitStrategy(EmitStrategy.onWindowClose())
@@ -157,8 +161,8 @@ public class TrafficTopology {
         KStream<String, Purchase> purchases = builder.stream(PURCHASES.name(),
                         Consumed.with(STRING, PURCHASE).withName("purchases-source"))
                 .mapValues(new KeyAndValueRequired<>(PURCHASES.name()), Named.as("purchases-key-and-value-required"));
-        LateEvents.divertLate(purchases, BURSTS_AGGREGATION, context -> WindowClosure.slidingWindows(sliding),
-                        LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, BURSTS_AGGREGATION))
+        LateEvents.divertLate(purchases, BURSTS_AGGREGATION, settings.latePolicy(BURSTS_AGGREGATION),
+                        context -> WindowClosure.slidingWindows(sliding), LATE_EVENTS.name(), STRING, registry)
                 .groupByKey(Grouped.with(BURSTS_AGGREGATION + "-grouped", STRING, PURCHASE))
                 .windowedBy(sliding)
                 .emitStrategy(EmitStrategy.onWindowClose())
@@ -180,8 +184,8 @@ public class TrafficTopology {
 
     private static void countPerPage(KStream<String, PageView> byPage, String aggregation, TimeWindows windows,
                                      String store, String outputTopic, TrafficSettings settings, MeterRegistry registry) {
-        LateEvents.divertLate(byPage, aggregation, context -> WindowClosure.timeWindows(windows),
-                        LATE_EVENTS.name(), STRING, AggregationMetrics.register(registry, aggregation))
+        LateEvents.divertLate(byPage, aggregation, settings.latePolicy(aggregation),
+                        context -> WindowClosure.timeWindows(windows), LATE_EVENTS.name(), STRING, registry)
                 .groupByKey(Grouped.with(aggregation + "-grouped", STRING, PAGE_VIEW))
                 .windowedBy(windows)
                 .emitStrategy(EmitStrategy.onWindowClose())

@@ -3,6 +3,7 @@ package dev.streamtemplate.traffic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.streamtemplate.runtime.lateness.LateEvent;
+import dev.streamtemplate.runtime.lateness.LatePolicy;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.Test;
  */
 class TrafficTopologyTest {
 
+    private static final List<String> AGGREGATIONS = List.of(TrafficTopology.USER_SESSIONS_AGGREGATION,
+            TrafficTopology.TUMBLING_AGGREGATION, TrafficTopology.HOPPING_AGGREGATION, TrafficTopology.BURSTS_AGGREGATION);
     private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
     private final AtomicInteger ids = new AtomicInteger();
     private double expectedDropped = 0;
@@ -51,14 +54,22 @@ class TrafficTopologyTest {
 
     @BeforeEach
     void start() {
+        // the exception handlers count dead letters in Micrometer's global registry
+        Metrics.addRegistry(deadLetters);
+        open(TestSettings.defaults());
+    }
+
+    /** Builds the topology from {@code settings} and opens a driver on it, closing the one open before. */
+    private void open(TestSettings settings) {
+        if (driver != null) {
+            driver.close();
+        }
         registry = new SimpleMeterRegistry();
         // production configuration (exception handlers, dead-letter topic, timestamp extractor), and:
         Properties props = ServiceStreamsConfig.forTopologyTest(stateDir);
         // emit final results at every record, not at most once per wall-clock second
         props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 0L);
-        // the exception handlers count dead letters in Micrometer's global registry
-        Metrics.addRegistry(deadLetters);
-        driver = new TopologyTestDriver(TrafficTopology.build(TestSettings.defaults(), registry), props);
+        driver = new TopologyTestDriver(TrafficTopology.build(settings, registry), props);
         var key = new StringSerializer();
         pageViews = driver.createInputTopic(TopicCatalogue.PAGE_VIEWS.name(), key, JsonSerde.of(PageView.class));
         purchases = driver.createInputTopic(TopicCatalogue.PURCHASES.name(), key, JsonSerde.of(Purchase.class));
@@ -267,6 +278,46 @@ class TrafficTopologyTest {
                 });
     }
 
+    @Test
+    void underTheDropPolicyLateRecordsOfEveryWindowKindAreCountedAndWrittenNowhere() {
+        TestSettings dropAll = TestSettings.defaults();
+        for (String aggregation : AGGREGATIONS) {
+            dropAll = dropAll.withLatePolicy(aggregation, LatePolicy.DROP);
+        }
+        open(dropAll);
+        view("u-1", "/a", "10:00:10");
+        buy("u-1", "10:00:00");
+        buy("u-1", "10:30:00"); // stream time 10:30 closes the sliding windows of 10:00
+        view("u-2", "/b", "10:40:00"); // stream time 10:40: [10:00, 10:01) and u-1's session [10:00:10] closed
+        // the test driver runs the topology as one task: one stream time, 10:40, for every aggregation
+        view("u-3", "/a", "10:00:20"); // late everywhere: [10:00, 10:01) and [09:56, 10:01) closed at 10:02, and
+                                       // a session of its own would end before 10:40 - 31 min
+        view("u-1", "/c", "09:05:00"); // late everywhere: no session of u-1 within 30 min of it
+        buy("u-1", "10:05:00");        // late for sliding: its own window [09:55, 10:05] closed at 10:06
+
+        assertThat(late.readValuesToList()).as("late-events under drop").isEmpty();
+        assertThat(tumbling.readValuesToList()).filteredOn(c -> c.page().equals("/a"))
+                .containsExactly(new PageViewCount("/a", at("10:00:00"), at("10:01:00"), 1));
+        assertThat(sessions.readValuesToList()).filteredOn(s -> s.userId().equals("u-1"))
+                .containsExactly(new UserSession("u-1", at("10:00:10"), at("10:00:10"), 1));
+        assertThat(lateCount(TrafficTopology.TUMBLING_AGGREGATION, LatePolicy.DROP)).isEqualTo(2.0);
+        assertThat(lateCount(TrafficTopology.HOPPING_AGGREGATION, LatePolicy.DROP)).isEqualTo(2.0);
+        assertThat(lateCount(TrafficTopology.USER_SESSIONS_AGGREGATION, LatePolicy.DROP)).isEqualTo(2.0);
+        assertThat(lateCount(TrafficTopology.BURSTS_AGGREGATION, LatePolicy.DROP)).isEqualTo(1.0);
+        assertThat(registry.find("late.events").tag("policy", LatePolicy.SIDE_OUTPUT.configName()).counters())
+                .as("no side-output series under drop").isEmpty();
+        // expectedDropped stays 0: Kafka Streams itself dropped nothing, the routers did
+    }
+
+    @Test
+    void aLatePolicyForAnAggregationThatDoesNotExistFailsTheBuild() {
+        TestSettings misspelt = TestSettings.defaults().withLatePolicy("page-view-tumbling", LatePolicy.DROP);
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> TrafficTopology.build(misspelt, new SimpleMeterRegistry()))
+                .withMessageContaining("[page-view-tumbling]")
+                .withMessageContaining(TrafficTopology.TUMBLING_AGGREGATION);
+    }
+
     private void view(String user, String page, String time) {
         String id = "v-" + ids.incrementAndGet();
         pageViews.pipeInput(user, new PageView(id, user, page, null, null, at(time)));
@@ -307,6 +358,11 @@ class TrafficTopologyTest {
     }
 
     private double lateCount(String aggregation) {
-        return registry.get("late.events").tag("aggregation", aggregation).counter().count();
+        return lateCount(aggregation, LatePolicy.SIDE_OUTPUT);
+    }
+
+    private double lateCount(String aggregation, LatePolicy policy) {
+        return registry.get("late.events").tag("aggregation", aggregation).tag("policy", policy.configName())
+                .counter().count();
     }
 }

@@ -15,9 +15,10 @@ import java.util.function.ToLongFunction;
  * The event-time meters of one windowed aggregation on this instance, fed by its {@link LateEventRouter}s
  * (one per active task), all tagged {@code aggregation} (Prometheus names in brackets):
  * <ul>
- *   <li>{@code late.events} ({@code late_events_total}): records routed to the late-events topic;
- *       it counts processing attempts, so after a crash re-processed late records count again while
- *       the topic holds each once;</li>
+ *   <li>{@code late.events} ({@code late_events_total}): records that arrived after their windows had
+ *       closed, also tagged {@code policy} ({@link LatePolicy#configName()}: {@code side-output} for those
+ *       routed to the late-events topic, {@code drop} for those only counted); it counts processing
+ *       attempts, so after a crash re-processed late records count again while the topic holds each once;</li>
  *   <li>{@code aggregation.stream.time} ({@code aggregation_stream_time_seconds}): the lowest stream
  *       time among this instance's tasks of the aggregation that have seen a record, epoch seconds;
  *       NaN before any record;</li>
@@ -34,16 +35,16 @@ public final class AggregationMetrics {
 
     private static final Map<MeterRegistry, Map<String, AggregationMetrics>> REGISTERED = new WeakHashMap<>();
 
-    private final Counter lateEvents;
+    private final MeterRegistry registry;
+    private final String aggregation;
+    private final Map<LatePolicy, Counter> lateEvents = new ConcurrentHashMap<>();
     private final Set<TaskProgress> tasks = ConcurrentHashMap.newKeySet();
     private final Clock clock;
 
     private AggregationMetrics(MeterRegistry registry, String aggregation, Clock clock) {
         this.clock = clock;
-        lateEvents = Counter.builder("late.events")
-                .description("Records routed to late-events because the windows they belong to had closed")
-                .tag("aggregation", aggregation)
-                .register(registry);
+        this.registry = registry;
+        this.aggregation = aggregation;
         Gauge.builder("aggregation.stream.time", this, m -> m.lowest(TaskProgress::streamTime) / 1000.0)
                 .description("Lowest stream time (highest event time seen) among this instance's tasks of the aggregation, epoch seconds")
                 .tag("aggregation", aggregation)
@@ -62,24 +63,38 @@ public final class AggregationMetrics {
     }
 
     /**
-     * Registers the meters of {@code aggregation}, or finds them when already registered.
+     * Registers the meters of {@code aggregation}, or finds them when already registered, with the {@code late.events}
+     * series of {@code policy} at 0.
      *
      * @param registry    the meter registry exported at {@code /q/metrics}
      * @param aggregation the aggregation's name, as given to {@link LateEvents#divertLate}
+     * @param policy      the aggregation's late-data policy
      * @return the aggregation's meters
      */
-    public static AggregationMetrics register(MeterRegistry registry, String aggregation) {
+    public static AggregationMetrics register(MeterRegistry registry, String aggregation, LatePolicy policy) {
         Clock clock = Clock.systemUTC();
+        AggregationMetrics metrics;
         // a gauge stays bound to the object it was registered with: a second topology built on the
         // same registry (tests) must feed the same one
         synchronized (REGISTERED) {
-            return REGISTERED.computeIfAbsent(registry, r -> new HashMap<>())
+            metrics = REGISTERED.computeIfAbsent(registry, r -> new HashMap<>())
                     .computeIfAbsent(aggregation, a -> new AggregationMetrics(registry, a, clock));
         }
+        metrics.lateEvents(policy);
+        return metrics;
     }
 
-    void lateEvent() {
-        lateEvents.increment();
+    /** Counts one late record that {@code policy} handled. */
+    void lateEvent(LatePolicy policy) {
+        lateEvents(policy).increment();
+    }
+
+    private Counter lateEvents(LatePolicy policy) {
+        return lateEvents.computeIfAbsent(policy, p -> Counter.builder("late.events")
+                .description("Records that arrived after the windows they belong to had closed, by the aggregation's late-data policy")
+                .tag("aggregation", aggregation)
+                .tag("policy", p.configName())
+                .register(registry));
     }
 
     /** Starts following one task's stream time; the task's router calls it at {@code init}. */

@@ -10,7 +10,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * The processor that stands in front of a windowed aggregation and judges each record against the
  * task's stream time: on time (it still enters an open window) or late (every window it could enter
- * has closed). It forwards a {@link Verdict} for every record; {@link LateEvents} splits them.
+ * has closed). It forwards a {@link Verdict} for every on-time record and, under {@link LatePolicy#SIDE_OUTPUT}, for
+ * every late one; under {@link LatePolicy#DROP} a late record is only counted. {@link LateEvents} splits the verdicts.
  *
  * <p>Stream time is {@link FixedKeyProcessorContext#currentStreamTimeMs()}: the highest record
  * timestamp the task has seen, including the current record (Kafka Streams docs, "Time"). It is
@@ -37,6 +38,7 @@ public final class LateEventRouter<K, V> implements FixedKeyProcessor<K, V, Late
     }
 
     private final String aggregation;
+    private final LatePolicy policy;
     private final Function<FixedKeyProcessorContext<K, Verdict<V>>, WindowClosure<K>> closureFactory;
     private final AggregationMetrics metrics;
     private FixedKeyProcessorContext<K, Verdict<V>> context;
@@ -45,13 +47,15 @@ public final class LateEventRouter<K, V> implements FixedKeyProcessor<K, V, Late
 
     /**
      * @param aggregation    the aggregation's name, written into each {@link LateEvent}
+     * @param policy         what happens to a late record besides being counted
      * @param closureFactory makes the window rule at {@code init}, when connected stores can be read
      * @param metrics        the aggregation's meters: late records and the task's stream time
      */
-    public LateEventRouter(String aggregation,
+    public LateEventRouter(String aggregation, LatePolicy policy,
                            Function<FixedKeyProcessorContext<K, Verdict<V>>, WindowClosure<K>> closureFactory,
                            AggregationMetrics metrics) {
         this.aggregation = aggregation;
+        this.policy = policy;
         this.closureFactory = closureFactory;
         this.metrics = metrics;
     }
@@ -79,6 +83,10 @@ public final class LateEventRouter<K, V> implements FixedKeyProcessor<K, V, Late
             context.forward(record.withValue(new Verdict<>(record.value(), null)));
             return;
         }
+        metrics.lateEvent(policy);
+        if (policy == LatePolicy.DROP) {
+            return;
+        }
         var window = closed.get();
         RecordMetadata origin = context.recordMetadata().orElse(null);
         LateEvent late = new LateEvent(aggregation,
@@ -91,7 +99,6 @@ public final class LateEventRouter<K, V> implements FixedKeyProcessor<K, V, Late
                 Instant.ofEpochMilli(streamTime),
                 window.latenessMs(),
                 record.value());
-        metrics.lateEvent();
         context.forward(record.withValue(new Verdict<>(null, late)));
     }
 }

@@ -2,6 +2,7 @@ package dev.streamtemplate.runtime.lateness;
 
 import dev.streamtemplate.runtime.lateness.LateEventRouter.Verdict;
 import dev.streamtemplate.schemas.JsonSerde;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.Topology;
@@ -12,8 +13,10 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 
 /**
- * Wires a {@link LateEventRouter} in front of a windowed aggregation: late records go to the
- * late-events topic, on-time records continue to the aggregation.
+ * Wires a {@link LateEventRouter} in front of a windowed aggregation: on-time records continue to the
+ * aggregation; late records go to the late-events topic or are only counted, as the aggregation's
+ * {@link LatePolicy} says. The topology is the same under every policy (the late branch and its sink
+ * exist under {@code drop} too), so changing the policy renames nothing.
  *
  * <p>Place the returned stream directly before {@code groupByKey().windowedBy(...)} with no
  * repartition in between, so the router and the aggregation run in the same task and see the same
@@ -33,18 +36,20 @@ public final class LateEvents {
      * Routes late records of {@code input} to {@code lateTopic} and returns the on-time ones.
      *
      * @param input          the aggregation's input, keyed as the aggregation groups
-     * @param aggregation    the aggregation's name; prefixes the processor names
+     * @param aggregation    the aggregation's name; prefixes the processor names, tags the meters
+     * @param policy         what happens to late records
      * @param closureFactory the window rule, made at processor init (see {@link WindowClosure})
      * @param lateTopic      the late-events topic
      * @param keySerde       serde of the input key, for the late-events topic
-     * @param metrics        the aggregation's meters ({@link AggregationMetrics#register})
+     * @param registry       where the aggregation's meters are registered ({@link AggregationMetrics})
      * @return the on-time records, unchanged
      */
-    public static <K, V> KStream<K, V> divertLate(KStream<K, V> input, String aggregation,
+    public static <K, V> KStream<K, V> divertLate(KStream<K, V> input, String aggregation, LatePolicy policy,
                                                   Function<FixedKeyProcessorContext<K, Verdict<V>>, WindowClosure<K>> closureFactory,
-                                                  String lateTopic, Serde<K> keySerde, AggregationMetrics metrics) {
+                                                  String lateTopic, Serde<K> keySerde, MeterRegistry registry) {
+        AggregationMetrics metrics = AggregationMetrics.register(registry, aggregation, policy);
         KStream<K, Verdict<V>> judged = input.processValues(
-                () -> new LateEventRouter<>(aggregation, closureFactory, metrics),
+                () -> new LateEventRouter<>(aggregation, policy, closureFactory, metrics),
                 Named.as(aggregation + "-lateness"));
         var branches = judged.split(Named.as(aggregation + "-"))
                 .branch((key, verdict) -> verdict.isLate(), Branched.as("late"))
