@@ -61,14 +61,15 @@ import org.apache.kafka.common.TopicPartition;
  * {@link #IDLE} idle.
  *
  * <p>Every job commits every 100 ms (Kafka Streams' default under exactly-once) under either guarantee, the services
- * every {@code benchmark.commit-interval-millis} (100 unless set). The services run
- * with their shipped configuration and the local stack's JVM options ({@link StackServices}), except a grace period of
- * {@link #BACKLOG_GRACE} for the windowed services. On the normal shape each service then drains once more with a
- * small heap ({@code benchmark.small-heap-jvm-options}, {@code -Xmx128m -XX:+UseSerialGC}): its peak RSS with the
- * heap sized to its live data.
+ * every {@code benchmark.commit-interval-millis} (100 unless set). The services run with their shipped configuration
+ * and the local stack's JVM options ({@link StackServices}), except a grace period of {@link #BACKLOG_GRACE} (or
+ * {@code benchmark.backlog-grace-minutes}) for the windowed services. On the normal shape each service then drains
+ * once more with a small heap ({@code benchmark.small-heap-jvm-options}, {@code -Xmx128m -XX:+UseSerialGC}): its peak
+ * RSS with the heap sized to its live data.
  * Options ({@code -D}): {@code benchmark.events}, {@code benchmark.shapes} ({@code normal,heavy-hitters}),
  * {@code benchmark.services}, {@code benchmark.guarantees}, {@code benchmark.threads} ({@code 1,2}),
- * {@code benchmark.commit-interval-millis}, {@code benchmark.small-heap-jvm-options}, {@code benchmark.flink}.
+ * {@code benchmark.commit-interval-millis}, {@code benchmark.backlog-grace-minutes} (135),
+ * {@code benchmark.small-heap-jvm-options}, {@code benchmark.flink}.
  * Run: {@code mvn -B -q -pl benchmarks exec:exec} after {@code mvn -B -q install -DskipTests -Pflink}; see
  * benchmarks/README.md.
  */
@@ -77,10 +78,10 @@ public final class ThroughputBenchmark {
     /** Event time the backlog spans. */
     static final Duration SPAN = Duration.ofHours(4);
     /**
-     * Grace of the windowed services in the throughput runs: the generator's late deliveries (2 h to 2 h 10 min) and
-     * out-of-order ones (up to 20 s) plus a margin, so that every record is aggregated as long as the tasks' stream
-     * times stay within it of each other, and the windows of the backlog's first 1 h 45 min close, and are emitted,
-     * during the drain. The {@code late} column counts the records routed late nevertheless.
+     * Default grace of the windowed services in the throughput runs: the generator's late deliveries (2 h to 2 h 10
+     * min) and out-of-order ones (up to 20 s) plus a margin, so that every record is aggregated as long as the tasks'
+     * stream times stay within it of each other, and the windows of the backlog's first 1 h 45 min close, and are
+     * emitted, during the drain. The {@code late} column counts the records routed late nevertheless.
      */
     static final Duration BACKLOG_GRACE = Duration.ofMinutes(135);
     /** How long a started service stays idle before its RSS is read. */
@@ -113,6 +114,9 @@ public final class ThroughputBenchmark {
     private static final PrintStream OUT = System.out;
 
     private final int events = Integer.getInteger("benchmark.events", 500_000);
+    /** The grace of the throughput runs, {@code benchmark.backlog-grace-minutes}; the shipped 1 shows a backlog's lateness. */
+    private final Duration backlogGrace = Duration.ofMinutes(Long.getLong("benchmark.backlog-grace-minutes",
+            BACKLOG_GRACE.toMinutes()));
     private final List<String> shapes = list("benchmark.shapes", "normal,heavy-hitters");
     private final List<String> services = list("benchmark.services",
             "traffic-analytics,purchase-attribution,customer-enrichment,shopping-cart");
@@ -384,7 +388,7 @@ public final class ThroughputBenchmark {
         ChildProcess job = stack.startProcess(group, List.of(KafkaBrokerProcess.javaExecutable(), "-Xmx512m",
                 "-Djava.io.tmpdir=" + tmp, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classpath,
                 "dev.streamtemplate.benchmarks.flink.FlinkTrafficJob", stack.bootstrapServers(), group,
-                Long.toString(BACKLOG_GRACE.toMinutes()), Long.toString(flinkCheckpointMillis), FLINK_TUMBLING,
+                Long.toString(backlogGrace.toMinutes()), Long.toString(flinkCheckpointMillis), FLINK_TUMBLING,
                 FLINK_SESSIONS));
         try {
             Drain drain = Drain.measure(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job,
@@ -421,7 +425,7 @@ public final class ThroughputBenchmark {
     private Run windowsJob(MultiInstanceStack stack, Admin admin, String shape) throws Exception {
         String group = groupId("streams-windows", shape);
         ChildProcess job = stack.startProcess(group, javaCommand(stack, WindowsJob.class, stack.bootstrapServers(),
-                group, Long.toString(BACKLOG_GRACE.toMinutes()), STREAMS_TUMBLING, STREAMS_SESSIONS));
+                group, Long.toString(backlogGrace.toMinutes()), STREAMS_TUMBLING, STREAMS_SESSIONS));
         try {
             return new Run(drain(admin, group, List.of(TopicCatalogue.PAGE_VIEWS.name()), job, stack), OptionalLong.empty());
         } finally {
@@ -459,9 +463,9 @@ public final class ThroughputBenchmark {
                 .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum());
     }
 
-    /** Grace periods for the backlog ({@link #BACKLOG_GRACE}), per service (none for the services without windows). */
-    private static Map<String, String> backlogSettings(String service) {
-        String grace = BACKLOG_GRACE.toMinutes() + "m";
+    /** Grace periods for the backlog ({@link #backlogGrace}), per service (none for the services without windows). */
+    private Map<String, String> backlogSettings(String service) {
+        String grace = backlogGrace.toMinutes() + "m";
         return switch (service) {
             case "traffic-analytics" -> Map.of("traffic.grace", grace);
             case "purchase-attribution" -> Map.of("attribution.grace", grace);
@@ -572,7 +576,7 @@ public final class ThroughputBenchmark {
         printTable("| shape         | job                    | guarantee       | threads |   records |  records/s | ratio | job cores | broker cores | peak RSS MB |      late |",
                 "|---------------|------------------------|-----------------|--------:|----------:|-----------:|------:|----------:|-------------:|------------:|----------:|",
                 rows, "ratio: records/s over the JSON pass-through's (exactly_once_v2, 1 thread) on the same shape, broker and data;"
-                        + " late: records the service routed to late-events (grace " + BACKLOG_GRACE.toMinutes() + " min);"
+                        + " late: records the service routed to late-events (grace " + backlogGrace.toMinutes() + " min);"
                         + " the services commit every " + commitIntervalMillis + " ms, the baselines every 100 ms.");
         printTable("| service                | start to ready s | idle RSS MB | peak RSS MB |",
                 "|------------------------|-----------------:|------------:|------------:|",

@@ -134,11 +134,7 @@ class WindowRevisionsTest {
 
     @Test
     void aLateRecordThatMergesClosedSessionsRetractsThemAndContinuesTheRevisionsOfTheFirst() {
-        Duration gap = Duration.ofMinutes(5);
-        open(grouped -> grouped.windowedBy(SessionWindows.ofInactivityGapAndGrace(gap, ALLOWED))
-                        .emitStrategy(EmitStrategy.onWindowUpdate()).count(sessionCounts()),
-                () -> WindowRevisions.sessionWindows(STORE, gap.toMillis(), GRACE.toMillis(), RETENTION.toMillis(),
-                        Serdes.String(), Serdes.Long()));
+        openSessions();
         send("a", "10:00:00");
         send("a", "10:08:00"); // 8 min later: a second session
         send("b", "10:20:00"); // both of a's sessions are due (end + 5 min gap + 1 min grace passed)
@@ -159,11 +155,7 @@ class WindowRevisionsTest {
 
     @Test
     void aSessionMergedBeforeItWasDueIsNeverRetracted() {
-        Duration gap = Duration.ofMinutes(5);
-        open(grouped -> grouped.windowedBy(SessionWindows.ofInactivityGapAndGrace(gap, ALLOWED))
-                        .emitStrategy(EmitStrategy.onWindowUpdate()).count(sessionCounts()),
-                () -> WindowRevisions.sessionWindows(STORE, gap.toMillis(), GRACE.toMillis(), RETENTION.toMillis(),
-                        Serdes.String(), Serdes.Long()));
+        openSessions();
         send("a", "10:00:00");
         send("a", "10:05:30"); // 5.5 min later: a second session; [10:00] is due only after 10:06
         send("a", "10:03:00"); // merges both while they are open
@@ -193,6 +185,15 @@ class WindowRevisionsTest {
     private static Materialized<String, Long, org.apache.kafka.streams.state.WindowStore<Bytes, byte[]>> counts() {
         return Materialized.<String, Long, org.apache.kafka.streams.state.WindowStore<Bytes, byte[]>>as("counts")
                 .withCachingDisabled().withRetention(RETENTION);
+    }
+
+    /** Session counts with a 5 min gap. */
+    private void openSessions() {
+        Duration gap = Duration.ofMinutes(5);
+        open(grouped -> grouped.windowedBy(SessionWindows.ofInactivityGapAndGrace(gap, ALLOWED))
+                        .emitStrategy(EmitStrategy.onWindowUpdate()).count(sessionCounts()),
+                () -> WindowRevisions.sessionWindows(STORE, gap.toMillis(), GRACE.toMillis(), RETENTION.toMillis(),
+                        Serdes.String(), Serdes.Long()));
     }
 
     private static Materialized<String, Long, org.apache.kafka.streams.state.SessionStore<Bytes, byte[]>> sessionCounts() {
