@@ -17,26 +17,23 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Final results with corrections: turns the updates of a windowed aggregation that emits on every
- * update ({@code EmitStrategy.onWindowUpdate()}, grace = the allowed lateness, record cache off) into final results
- * and corrections. Input: the aggregation's {@code toStream()}, key {@code Windowed<K>}, value the aggregate, or
- * {@code null} when Kafka Streams removed a session that a record merged into another. Output: the same key with a
- * {@link Revision}, or with {@code null} to retract a session already emitted.
+ * Final results with corrections, behind a windowed aggregation that emits on every update
+ * ({@code EmitStrategy.onWindowUpdate()}, grace = the allowed lateness, record cache off). Input: its {@code toStream()},
+ * key {@code Windowed<K>}, value the aggregate or {@code null} for a session merged away. Output: the same key with a
+ * {@link Revision}, or {@code null} to retract a session already emitted.
  * <ul>
- *   <li>While a window is open by the nominal rule (stream time before end + {@code dueAfterEndMs}), its latest value
- *       is held in a store of its own; when stream time reaches that instant it is emitted as revision 0;</li>
- *   <li>every later update of the window is emitted at once as the next revision; a window first seen after it was
- *       due is emitted as revision 0;</li>
- *   <li>a removed session that had been emitted is retracted, unless the session replacing it in the same step starts
- *       at the same instant (the same output key): that one then continues its revisions;</li>
- *   <li>a window's entry is deleted once the aggregation can no longer update it: at the end of the allowed lateness
- *       for time windows, at the end of the store's retention for sessions.</li>
+ *   <li>a window's latest value is held until stream time reaches its nominal close (end + grace, per window kind:
+ *       see the factories), then emitted as revision 0; a window first seen after that is emitted at once as 0;</li>
+ *   <li>every later update is emitted at once as the next revision;</li>
+ *   <li>an emitted session merged away is retracted, unless the merged session has the same start (the same output
+ *       key), which then continues its revisions;</li>
+ *   <li>a window's entry is deleted when the aggregation can no longer update it: at the end of the allowed lateness
+ *       (time windows), of the store's retention (sessions).</li>
  * </ul>
- * Stream time is the task's ({@link ProcessorContext#currentStreamTimeMs()}). The store
- * ({@link #storeBuilder}) is a key-value store keyed by window end first, so due and expired windows are a range
- * scan; it is logged to a changelog, so revisions continue after a restart. Kafka Streams' own emit strategies give
- * either one result per window ({@code onWindowClose}, nothing after it) or every change without saying which one is
- * final ({@code onWindowUpdate}, KIP-825); this step gives both.
+ * Stream time is the task's ({@link ProcessorContext#currentStreamTimeMs()}). The store ({@link #storeBuilder}) is
+ * keyed by window end first, so due and expired windows are range scans, and logged, so revisions continue after a
+ * restart. Kafka Streams' emit strategies give one result per window ({@code onWindowClose}) or every change without
+ * marking the final one ({@code onWindowUpdate}, KIP-825); this step gives both.
  *
  * @param <K> the aggregation's key
  * @param <V> the aggregate
@@ -149,7 +146,8 @@ public final class WindowRevisions<K, V> implements Processor<Windowed<K>, V, Wi
             }
             return;
         }
-        int next = existing != null ? nextRevision(existing) : carriedRevision(window);
+        int carried = settleRetractions(window);
+        int next = existing != null ? Math.max(nextRevision(existing), carried) : carried;
         long streamTime = context.currentStreamTimeMs();
         if (window.window().end() + dueAfterEndMs > streamTime) {
             store.put(key, entry(next, PENDING, valueSerde.serializer().serialize(null, record.value())));
@@ -166,8 +164,11 @@ public final class WindowRevisions<K, V> implements Processor<Windowed<K>, V, Wi
         retracted.clear();
     }
 
-    /** The revision a session continues with when it replaces a removed one of the same start; retracts the others. */
-    private int carriedRevision(Windowed<K> window) {
+    /**
+     * Retracts the sessions removed in this step, except one with the same start as {@code window}, whose next
+     * revision {@code window} continues with (0 when there is none).
+     */
+    private int settleRetractions(Windowed<K> window) {
         int carried = 0;
         for (Retracted removed : retracted) {
             if (sessions && removed.window().window().start() == window.window().start()) {
