@@ -3,8 +3,10 @@ package dev.streamtemplate.runtime.lateness;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.kstream.Window;
 import org.apache.kafka.streams.kstream.Windowed;
@@ -30,7 +32,9 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>a window's entry is deleted when the aggregation can no longer update it: at the end of the allowed lateness
  *       (time windows), of the store's retention (sessions).</li>
  * </ul>
- * Stream time is the task's ({@link ProcessorContext#currentStreamTimeMs()}). The store ({@link #storeBuilder}) is
+ * Stream time is the task's ({@link ProcessorContext#currentStreamTimeMs()}), which is restored after a restart while
+ * the aggregation's own starts afresh: a {@link LateEventRouter} with the allowed lateness must stand before the
+ * aggregation, so that nothing the aggregation would still accept has expired here. The store ({@link #storeBuilder}) is
  * keyed by window end first, so due and expired windows are range scans, and logged, so revisions continue after a
  * restart. Kafka Streams' emit strategies give one result per window ({@code onWindowClose}) or every change without
  * marking the final one ({@code onWindowUpdate}, KIP-825); this step gives both.
@@ -47,8 +51,10 @@ public final class WindowRevisions<K, V> implements Processor<Windowed<K>, V, Wi
     private final long dueAfterEndMs;
     private final long keptAfterEndMs;
     private final boolean sessions;
-    private final Serde<K> keySerde;
-    private final Serde<V> valueSerde;
+    private final Serializer<K> keySerializer;
+    private final Deserializer<K> keyDeserializer;
+    private final Serializer<V> valueSerializer;
+    private final Deserializer<V> valueDeserializer;
     private ProcessorContext<Windowed<K>, Revision<V>> context;
     private KeyValueStore<Bytes, byte[]> store;
     /** Windows ending up to this have been scanned for emission since start-up (the first scan reads them all). */
@@ -63,6 +69,9 @@ public final class WindowRevisions<K, V> implements Processor<Windowed<K>, V, Wi
 
     private WindowRevisions(String storeName, long dueAfterEndMs, long keptAfterEndMs, boolean sessions,
                             Serde<K> keySerde, Serde<V> valueSerde) {
+        if (dueAfterEndMs < 0) {
+            throw new IllegalArgumentException("a negative grace: revision 0 due " + dueAfterEndMs + " ms after a window's end");
+        }
         if (keptAfterEndMs < dueAfterEndMs) {
             throw new IllegalArgumentException("the allowed lateness ends (" + keptAfterEndMs
                     + " ms after a window's end) before its first result is due (" + dueAfterEndMs + " ms)");
@@ -71,8 +80,10 @@ public final class WindowRevisions<K, V> implements Processor<Windowed<K>, V, Wi
         this.dueAfterEndMs = dueAfterEndMs;
         this.keptAfterEndMs = keptAfterEndMs;
         this.sessions = sessions;
-        this.keySerde = keySerde;
-        this.valueSerde = valueSerde;
+        this.keySerializer = keySerde.serializer();
+        this.keyDeserializer = keySerde.deserializer();
+        this.valueSerializer = valueSerde.serializer();
+        this.valueDeserializer = valueSerde.deserializer();
     }
 
     /**
@@ -129,6 +140,10 @@ public final class WindowRevisions<K, V> implements Processor<Windowed<K>, V, Wi
     public void init(ProcessorContext<Windowed<K>, Revision<V>> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
+        // a revived task (after a TaskCorruptedException) reuses this instance with its store rolled back: rescan it
+        scannedThrough = Long.MIN_VALUE;
+        expiredThrough = Long.MIN_VALUE;
+        retracted.clear();
     }
 
     @Override
@@ -149,11 +164,12 @@ public final class WindowRevisions<K, V> implements Processor<Windowed<K>, V, Wi
         int carried = settleRetractions(window);
         int next = existing != null ? Math.max(nextRevision(existing), carried) : carried;
         long streamTime = context.currentStreamTimeMs();
-        if (window.window().end() + dueAfterEndMs > streamTime) {
-            store.put(key, entry(next, PENDING, valueSerde.serializer().serialize(null, record.value())));
+        if (next == 0 && window.window().end() + dueAfterEndMs > streamTime) {
+            store.put(key, entry(next, PENDING, record.timestamp(), valueSerializer.serialize(storeName, record.value())));
         } else {
+            // due, or a session continuing one already emitted under the same start: at once
             context.forward(record.withValue(new Revision<>(record.value(), next)));
-            store.put(key, entry(next + 1, EMITTED, null));
+            store.put(key, entry(next + 1, EMITTED, record.timestamp(), null));
         }
         emitDue(streamTime);
         expire(streamTime);
@@ -198,12 +214,12 @@ public final class WindowRevisions<K, V> implements Processor<Windowed<K>, V, Wi
                 if (value.get() != PENDING) {
                     continue;
                 }
+                long timestamp = value.getLong();
                 byte[] aggregate = new byte[value.remaining()];
                 value.get(aggregate);
-                Windowed<K> window = windowOf(entry.key);
-                context.forward(new Record<>(window, new Revision<>(valueSerde.deserializer().deserialize(null, aggregate), next),
-                        window.window().end()));
-                store.put(entry.key, entry(next + 1, EMITTED, null));
+                context.forward(new Record<>(windowOf(entry.key),
+                        new Revision<>(valueDeserializer.deserialize(storeName, aggregate), next), timestamp));
+                store.put(entry.key, entry(next + 1, EMITTED, timestamp, null));
             }
         }
         scannedThrough = dueThrough;
@@ -230,9 +246,10 @@ public final class WindowRevisions<K, V> implements Processor<Windowed<K>, V, Wi
         return ByteBuffer.wrap(entry).getInt();
     }
 
-    private static byte[] entry(int nextRevision, int state, byte[] aggregate) {
-        ByteBuffer buffer = ByteBuffer.allocate(5 + (aggregate == null ? 0 : aggregate.length));
-        buffer.putInt(nextRevision).put((byte) state);
+    /** The next revision, the state, the timestamp of the window's latest update, the held aggregate if pending. */
+    private static byte[] entry(int nextRevision, int state, long timestamp, byte[] aggregate) {
+        ByteBuffer buffer = ByteBuffer.allocate(13 + (aggregate == null ? 0 : aggregate.length));
+        buffer.putInt(nextRevision).put((byte) state).putLong(timestamp);
         if (aggregate != null) {
             buffer.put(aggregate);
         }
@@ -241,7 +258,7 @@ public final class WindowRevisions<K, V> implements Processor<Windowed<K>, V, Wi
 
     /** End (order-preserving: sign bit flipped), start, then the serialized key. */
     private Bytes storeKey(Windowed<K> window) {
-        byte[] key = keySerde.serializer().serialize(null, window.key());
+        byte[] key = keySerializer.serialize(storeName, window.key());
         return Bytes.wrap(ByteBuffer.allocate(16 + key.length)
                 .putLong(window.window().end() ^ Long.MIN_VALUE)
                 .putLong(window.window().start() ^ Long.MIN_VALUE)
@@ -259,10 +276,14 @@ public final class WindowRevisions<K, V> implements Processor<Windowed<K>, V, Wi
         long start = buffer.getLong() ^ Long.MIN_VALUE;
         byte[] key = new byte[buffer.remaining()];
         buffer.get(key);
-        return new Windowed<>(keySerde.deserializer().deserialize(null, key), new StoredWindow(start, end));
+        return new Windowed<>(keyDeserializer.deserialize(storeName, key), new StoredWindow(start, end));
     }
 
-    /** A window read back from the store: its start and end are all that the next steps use. */
+    /**
+     * A window read back from the store: its start and end are all that the next steps use. It is not equal to the
+     * {@code TimeWindow} or {@code SessionWindow} Kafka Streams forwards (internal classes), so compare windows by
+     * start and end.
+     */
     private static final class StoredWindow extends Window {
         StoredWindow(long start, long end) {
             super(start, end);
