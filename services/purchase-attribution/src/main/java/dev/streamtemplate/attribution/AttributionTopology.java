@@ -83,6 +83,8 @@ public class AttributionTopology {
     public static final String VIEWS = "attribution-views";
     /** Aggregation name of the revenue windows. */
     public static final String REVENUE = "attributed-revenue";
+    /** Every late-event router's name, the names {@code attribution.late-policy.<aggregation>} may use. */
+    public static final List<String> AGGREGATIONS = List.of(PURCHASES_LATE, VIEWS, ATTRIBUTION, REVENUE);
 
     private static final Serde<String> STRING = Serdes.String();
     private static final Serde<PageView> PAGE_VIEW = JsonSerde.of(PageView.class);
@@ -120,7 +122,7 @@ public class AttributionTopology {
      * @param registry where each aggregation's event-time meters (late events, stream time, watermark lag) are registered
      */
     public static Topology build(AttributionSettings settings, MeterRegistry registry) {
-        settings.requireKnownAggregations(List.of(PURCHASES_LATE, VIEWS, ATTRIBUTION, REVENUE));
+        settings.requireKnownAggregations(AGGREGATIONS);
         StreamsBuilder builder = new StreamsBuilder();
         Duration lookback = settings.lookback();
         Duration grace = settings.grace();

@@ -55,8 +55,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * late-event router before each aggregation counts records whose windows have closed ({@link WindowClosure}) in
  * {@code late.events} and, under its aggregation's policy {@code side-output} (the default), sends them to
  * {@code late-events}; under {@code drop} it only counts them ({@link LatePolicySettings}). Records without key or
- * value, like unreadable ones, go to {@code traffic-analytics-dlq}. Every processor, store and topic is named. See the root README.md, Semantics, and
- * docs/metrics.md.
+ * value, like unreadable ones, go to {@code traffic-analytics-dlq}. Every processor, store and topic is named. See the
+ * root README.md, Semantics, and docs/metrics.md.
  */
 @ApplicationScoped
 public class TrafficTopology {
@@ -78,6 +78,10 @@ public class TrafficTopology {
     public static final String HOPPING_AGGREGATION = "page-views-hopping";
     /** Aggregation name of the sliding purchase counts. */
     public static final String BURSTS_AGGREGATION = "purchase-bursts";
+
+    /** Every aggregation of the topology, the names {@code traffic.late-policy.<aggregation>} may use. */
+    public static final List<String> AGGREGATIONS = List.of(USER_SESSIONS_AGGREGATION, TUMBLING_AGGREGATION,
+            HOPPING_AGGREGATION, BURSTS_AGGREGATION);
 
     /** Name of the repartition step; the topic is {@code <application.id>-page-views-by-page-repartition}. */
     public static final String BY_PAGE_REPARTITION = "page-views-by-page";
@@ -115,8 +119,7 @@ public class TrafficTopology {
      * @param registry where each aggregation's event-time meters (late events, stream time, watermark lag) are registered
      */
     public static Topology build(TrafficSettings settings, MeterRegistry registry) {
-        settings.requireKnownAggregations(List.of(USER_SESSIONS_AGGREGATION, TUMBLING_AGGREGATION, HOPPING_AGGREGATION,
-                BURSTS_AGGREGATION));
+        settings.requireKnownAggregations(AGGREGATIONS);
         StreamsBuilder builder = new StreamsBuilder();
 
         // A record without key or value goes to the dead-letter topic, like an unreadable one.

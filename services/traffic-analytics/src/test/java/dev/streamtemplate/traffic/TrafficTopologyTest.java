@@ -33,8 +33,6 @@ import org.junit.jupiter.api.Test;
  */
 class TrafficTopologyTest {
 
-    private static final List<String> AGGREGATIONS = List.of(TrafficTopology.USER_SESSIONS_AGGREGATION,
-            TrafficTopology.TUMBLING_AGGREGATION, TrafficTopology.HOPPING_AGGREGATION, TrafficTopology.BURSTS_AGGREGATION);
     private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
     private final AtomicInteger ids = new AtomicInteger();
     private double expectedDropped = 0;
@@ -137,8 +135,7 @@ class TrafficTopologyTest {
         view("u-3", "/a", "10:01:00"); // out of order: stream time stays 10:03:20
         buy("u-1", "10:02:30"); // the test driver runs the whole topology as one task, whose stream time this is not
 
-        for (String aggregation : List.of(TrafficTopology.TUMBLING_AGGREGATION, TrafficTopology.HOPPING_AGGREGATION,
-                TrafficTopology.USER_SESSIONS_AGGREGATION, TrafficTopology.BURSTS_AGGREGATION)) {
+        for (String aggregation : TrafficTopology.AGGREGATIONS) {
             assertThat(gauge("aggregation.stream.time", aggregation)).as(aggregation).isEqualTo(at("10:03:20").getEpochSecond());
         }
 
@@ -281,7 +278,7 @@ class TrafficTopologyTest {
     @Test
     void underTheDropPolicyLateRecordsOfEveryWindowKindAreCountedAndWrittenNowhere() {
         TestSettings dropAll = TestSettings.defaults();
-        for (String aggregation : AGGREGATIONS) {
+        for (String aggregation : TrafficTopology.AGGREGATIONS) {
             dropAll = dropAll.withLatePolicy(aggregation, LatePolicy.DROP);
         }
         open(dropAll);
