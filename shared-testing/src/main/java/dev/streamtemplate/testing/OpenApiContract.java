@@ -160,7 +160,7 @@ public final class OpenApiContract {
                     HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.body());
         } catch (IOException e) {
-            throw new UncheckedIOException("GET " + pathAndQuery + " failed", e);
+            throw new UncheckedIOException("GET " + pathAndQuery + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
