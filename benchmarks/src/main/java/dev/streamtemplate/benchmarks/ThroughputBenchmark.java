@@ -440,9 +440,9 @@ public final class ThroughputBenchmark {
     private Void compareWithFlink(MultiInstanceStack stack, String shape, String job, double ours, double theirs,
                                   Slice tumblingResults, Slice sessionResults) throws Exception {
         WindowComparison tumbling = WindowComparison.of(stack.bootstrapServers(), tumblingResults,
-                Slice.whole(FLINK_TUMBLING), "windowStart", "count");
+                Slice.whole(FLINK_TUMBLING), "page", "windowStart", "count");
         WindowComparison sessions = WindowComparison.of(stack.bootstrapServers(), sessionResults,
-                Slice.whole(FLINK_SESSIONS), "start", "pageViews");
+                Slice.whole(FLINK_SESSIONS), "userId", "start", "pageViews");
         say(String.format(Locale.ROOT, "%s: %s %.0f/s, Flink %.0f/s; tumbling windows equal %s; sessions equal %s",
                 shape, job, ours, theirs, tumbling.summary(), sessions.summary()));
         flinkRows.add(String.format(Locale.ROOT, "| %-13s | %-22s | %9.0f | %9.0f | %12.2f | %-26s | %-26s |", shape,

@@ -2,6 +2,7 @@ package dev.streamtemplate.benchmarks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamtemplate.schemas.WindowKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -53,15 +54,17 @@ public record WindowComparison(int compared, int equal, int onlyLeft) {
      * @param bootstrapServers the broker
      * @param left             our job's results
      * @param right            the other job's results
+     * @param keyField         the JSON field holding the window's key ({@code page}, {@code userId}); record keys
+     *                         differ between jobs (ours are {@code <key>@<windowStart>})
      * @param startField       the JSON field holding the window's start ({@code windowStart}, {@code start})
      * @param countField       the JSON field holding the count ({@code count}, {@code pageViews})
      * @return the windows compared, equal, and emitted by the left job only
      * @throws IllegalStateException when a topic cannot be read to its end within two minutes
      */
-    public static WindowComparison of(String bootstrapServers, Slice left, Slice right, String startField,
-                                      String countField) throws Exception {
-        Map<String, Long> ours = windows(bootstrapServers, left, startField, countField);
-        Map<String, Long> theirs = windows(bootstrapServers, right, startField, countField);
+    public static WindowComparison of(String bootstrapServers, Slice left, Slice right, String keyField,
+                                      String startField, String countField) throws Exception {
+        Map<String, Long> ours = windows(bootstrapServers, left, keyField, startField, countField);
+        Map<String, Long> theirs = windows(bootstrapServers, right, keyField, startField, countField);
         int compared = 0;
         int equal = 0;
         int onlyLeft = 0;
@@ -78,7 +81,8 @@ public record WindowComparison(int compared, int equal, int onlyLeft) {
     }
 
     /** Key and window start → count, the last result per window. */
-    private static Map<String, Long> windows(String bootstrapServers, Slice slice, String startField, String countField)
+    private static Map<String, Long> windows(String bootstrapServers, Slice slice, String keyField, String startField,
+                                             String countField)
             throws Exception {
         String topic = slice.topic();
         Properties props = new Properties();
@@ -111,8 +115,13 @@ public record WindowComparison(int compared, int equal, int onlyLeft) {
                     if (record.offset() >= ends.get(new TopicPartition(topic, record.partition()))) {
                         continue;
                     }
+                    if (record.value() == null) { // a retracted session: its key is a WindowKey
+                        WindowKey retracted = WindowKey.parse(record.key());
+                        windows.remove(retracted.key() + "@" + retracted.windowStart().toEpochMilli());
+                        continue;
+                    }
                     JsonNode value = JSON.readTree(record.value());
-                    windows.put(record.key() + "@" + Instant.parse(value.path(startField).asText()).toEpochMilli(),
+                    windows.put(value.path(keyField).asText() + "@" + Instant.parse(value.path(startField).asText()).toEpochMilli(),
                             value.path(countField).asLong());
                 }
             }

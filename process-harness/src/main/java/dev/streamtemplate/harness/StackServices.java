@@ -27,7 +27,7 @@ public final class StackServices {
                             "/page-views?page=/deals&window=hopping&from={from}&to={to}"),
                     SampleQuery.of("top pages", "/top-pages?from={from}&to={to}&limit=5"),
                     SampleQuery.keyedBy("sessions of {key}", "/users/{key}/sessions",
-                            SampleKey.recordKey(TopicCatalogue.USER_SESSIONS.name())))),
+                            SampleKey.valueField(TopicCatalogue.USER_SESSIONS.name(), "userId")))),
             // No purchase-bursts sample: the replay's 200 users buy about 90 times in two hours, so a run
             // seldom has a user who bought three times within ten minutes.
             // The replay runs 240 times faster than real time, so the join tasks' results reach the

@@ -17,7 +17,9 @@ public final class TopicCatalogue {
 
     /** How old records leave a topic ({@code cleanup.policy}). */
     public enum CleanupPolicy {
-        DELETE("delete"), COMPACT("compact");
+        DELETE("delete"), COMPACT("compact"),
+        /** Compacted to the latest record per key, and records older than the retention deleted (KIP-71). */
+        COMPACT_DELETE("compact,delete");
 
         private final String configValue;
 
@@ -60,14 +62,17 @@ public final class TopicCatalogue {
     /** The topics the event generator writes. */
     public static final List<TopicSpec> INPUT_TOPICS = List.of(PAGE_VIEWS, PURCHASES, CART_EVENTS, USER_CHANGES, PRODUCTS);
 
-    /** traffic-analytics: page views per page per tumbling window (final counts), keyed by page. */
-    public static final TopicSpec PAGE_VIEWS_TUMBLING = new TopicSpec("page-views-per-minute", 4, CleanupPolicy.DELETE);
-    /** traffic-analytics: page views per page per hopping window (final counts), keyed by page. */
-    public static final TopicSpec PAGE_VIEWS_HOPPING = new TopicSpec("page-views-hopping", 4, CleanupPolicy.DELETE);
-    /** traffic-analytics: sliding windows in which a user reached the purchase-burst threshold, keyed by user id. */
-    public static final TopicSpec PURCHASE_BURSTS = new TopicSpec("purchase-bursts", 4, CleanupPolicy.DELETE);
-    /** traffic-analytics: closed browsing sessions, keyed by user id. */
-    public static final TopicSpec USER_SESSIONS = new TopicSpec("user-sessions", 4, CleanupPolicy.DELETE);
+    // traffic-analytics' windowed results are tables: keyed by window (WindowKey: page or user id and window start),
+    // the latest record per key is the window's result (a later revision corrects an earlier one, a tombstone retracts
+    // a session), so they are compacted, and deleted after the retention.
+    /** traffic-analytics: page views per page per tumbling window (final counts), keyed by {@link WindowKey}. */
+    public static final TopicSpec PAGE_VIEWS_TUMBLING = new TopicSpec("page-views-per-minute", 4, CleanupPolicy.COMPACT_DELETE);
+    /** traffic-analytics: page views per page per hopping window (final counts), keyed by {@link WindowKey}. */
+    public static final TopicSpec PAGE_VIEWS_HOPPING = new TopicSpec("page-views-hopping", 4, CleanupPolicy.COMPACT_DELETE);
+    /** traffic-analytics: sliding windows in which a user reached the purchase-burst threshold, keyed by {@link WindowKey}. */
+    public static final TopicSpec PURCHASE_BURSTS = new TopicSpec("purchase-bursts", 4, CleanupPolicy.COMPACT_DELETE);
+    /** traffic-analytics: closed browsing sessions, keyed by {@link WindowKey} (user id and session start). */
+    public static final TopicSpec USER_SESSIONS = new TopicSpec("user-sessions", 4, CleanupPolicy.COMPACT_DELETE);
     /** Records that arrived after every window they belong to had closed, with the window and lateness. */
     public static final TopicSpec LATE_EVENTS = new TopicSpec("late-events", 4, CleanupPolicy.DELETE);
     /** traffic-analytics' dead-letter topic (Kafka Streams' built-in DLQ, KIP-1034). */

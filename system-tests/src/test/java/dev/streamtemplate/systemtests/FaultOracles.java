@@ -157,11 +157,11 @@ final class FaultOracles {
                 () -> counts(TopicCatalogue.PAGE_VIEWS_HOPPING.name()));
         check(TopicCatalogue.USER_SESSIONS.name(), sessions::emitted,
                 () -> read(bootstrap, TopicCatalogue.USER_SESSIONS.name(), UserSession.class).stream()
-                        .map(r -> new WindowOracle.Window(r.key(), r.value().start().toEpochMilli(),
+                        .map(r -> new WindowOracle.Window(r.value().userId(), r.value().start().toEpochMilli(),
                                 r.value().end().toEpochMilli(), r.value().pageViews())).toList());
         check(TopicCatalogue.PURCHASE_BURSTS.name(), bursts::emitted,
                 () -> read(bootstrap, TopicCatalogue.PURCHASE_BURSTS.name(), PurchaseBurst.class).stream()
-                        .map(r -> new WindowOracle.Window(r.key(), r.value().windowStart().toEpochMilli(),
+                        .map(r -> new WindowOracle.Window(r.value().userId(), r.value().windowStart().toEpochMilli(),
                                 r.value().windowEnd().toEpochMilli(), r.value().purchases())).toList());
 
         Map<String, WindowOracle.Result> byAggregation = new LinkedHashMap<>();
@@ -352,7 +352,7 @@ final class FaultOracles {
 
     private List<WindowOracle.Window> counts(String topic) {
         return read(bootstrap, topic, PageViewCount.class).stream()
-                .map(r -> new WindowOracle.Window(r.key(), r.value().windowStart().toEpochMilli(),
+                .map(r -> new WindowOracle.Window(r.value().page(), r.value().windowStart().toEpochMilli(),
                         r.value().windowEnd().toEpochMilli(), r.value().count())).toList();
     }
 

@@ -8,6 +8,7 @@ import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASES;
 
 import dev.streamtemplate.runtime.errors.KeyAndValueRequired;
 import dev.streamtemplate.runtime.lateness.LateEvents;
+import dev.streamtemplate.runtime.lateness.LatePolicy;
 import dev.streamtemplate.runtime.lateness.WindowClosure;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
@@ -61,8 +62,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * view of the same user and product at most {@code attribution.lookback} before it, or unattributed; emitted when the
  * purchase's 1 ms window closes ({@code purchase time + grace} behind stream time). Late purchases and views, and
  * attributions too late for their revenue hour, go to {@code late-events} (or are only counted where
- * {@code attribution.late-policy.<aggregation>} is {@code drop}). Why an inner join plus "the purchase alone"
- * and not {@code KStream#leftJoin} (KAFKA-19536), and each late-record rule: {@code docs/design/purchase-attribution.md}.
+ * {@code attribution.late-policy.<aggregation>} is {@code drop}; {@code update} is not offered here). Why an inner
+ * join plus "the purchase alone" and not {@code KStream#leftJoin} (KAFKA-19536), and each late-record rule:
+ * {@code docs/design/purchase-attribution.md}.
  * Processors, stores and repartition topics are named here; changelogs are
  * {@code purchase-attribution-<store>-changelog}.
  */
@@ -123,6 +125,7 @@ public class AttributionTopology {
      */
     public static Topology build(AttributionSettings settings, MeterRegistry registry) {
         settings.requireKnownAggregations(AGGREGATIONS);
+        settings.requireOfferedPolicies(List.of(LatePolicy.SIDE_OUTPUT, LatePolicy.DROP));
         StreamsBuilder builder = new StreamsBuilder();
         Duration lookback = settings.lookback();
         Duration grace = settings.grace();

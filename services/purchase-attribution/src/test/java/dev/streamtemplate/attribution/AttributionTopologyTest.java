@@ -39,14 +39,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AttributionTopologyTest {
 
-    private static final AttributionSettings SETTINGS = new AttributionSettings() {
-        public Duration lookback() { return Duration.ofMinutes(60); }
-        public Duration grace() { return Duration.ofMinutes(1); }
-        public Duration settle() { return Duration.ofMinutes(1); }
-        public Duration revenueWindow() { return Duration.ofHours(1); }
-        public Duration storeRetention() { return Duration.ofHours(24); }
-        public Map<String, LatePolicy> latePolicies() { return Map.of(); }
-    };
+    private static final AttributionSettings SETTINGS = settings(Map.of());
+
+    private static AttributionSettings settings(Map<String, LatePolicy> policies) {
+        return new AttributionSettings() {
+            public Duration lookback() { return Duration.ofMinutes(60); }
+            public Duration grace() { return Duration.ofMinutes(1); }
+            public Duration settle() { return Duration.ofMinutes(1); }
+            public Duration revenueWindow() { return Duration.ofHours(1); }
+            public Duration storeRetention() { return Duration.ofHours(24); }
+            public Map<String, LatePolicy> latePolicies() { return policies; }
+            public Duration allowedLateness() { return Duration.ofHours(6); }
+        };
+    }
 
     @TempDir
     Path stateDir;
@@ -86,6 +91,14 @@ class AttributionTopologyTest {
         } finally {
             driver.close();
         }
+    }
+
+    @Test
+    void theUpdatePolicyIsNotOfferedAndFailsTheBuild() {
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> AttributionTopology.build(settings(Map.of(AttributionTopology.REVENUE, LatePolicy.UPDATE)),
+                        new SimpleMeterRegistry()))
+                .withMessageContaining("{" + AttributionTopology.REVENUE + "=update}");
     }
 
     @Test

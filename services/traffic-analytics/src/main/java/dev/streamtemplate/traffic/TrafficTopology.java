@@ -9,12 +9,13 @@ import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASE_BURSTS;
 import static dev.streamtemplate.schemas.TopicCatalogue.USER_SESSIONS;
 
 import dev.streamtemplate.runtime.errors.KeyAndValueRequired;
+import dev.streamtemplate.runtime.lateness.LateDataHandling;
 import dev.streamtemplate.runtime.lateness.LateEvents;
-import dev.streamtemplate.runtime.lateness.LatePolicySettings;
 import dev.streamtemplate.runtime.lateness.WindowClosure;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
+import dev.streamtemplate.schemas.WindowKey;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -27,7 +28,6 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.EmitStrategy;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
@@ -37,11 +37,12 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.SessionWindows;
 import org.apache.kafka.streams.kstream.SlidingWindows;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.SessionStore;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * The whole of traffic-analytics: four windowed aggregations over event time, final results on window close (KIP-825).
+ * The whole of traffic-analytics: four windowed aggregations over event time, each with its late-data policy.
  *
  * <pre>
  * page-views (key userId) ─┬─ user-sessions ........ session windows, gap 30 min ─────────▶ user-sessions
@@ -49,14 +50,17 @@ import org.apache.kafka.streams.state.WindowStore;
  *                                ├─ page-views-tumbling  tumbling 1 min ──────────────────▶ page-views-per-minute
  *                                └─ page-views-hopping   hopping 5 min, advance 1 min ───▶ page-views-hopping
  * purchases  (key userId) ─── purchase-bursts ...... sliding 10 min, count >= threshold ─▶ purchase-bursts
- * every router: records whose windows have closed ─────────▶ late-events (side-output) or counted only (drop)
+ * every router: records whose windows have closed ─────────▶ late-events, or counted only (drop)
  * </pre>
- * <p>Event time from the payload; one configured grace for all windows; {@link EmitStrategy#onWindowClose()}. A
- * late-event router before each aggregation counts records whose windows have closed ({@link WindowClosure}) in
- * {@code late.events} and, under its aggregation's policy {@code side-output} (the default), sends them to
- * {@code late-events}; under {@code drop} it only counts them ({@link LatePolicySettings}). Records without key or
- * value, like unreadable ones, go to {@code traffic-analytics-dlq}. Every processor, store and topic is named. See the
- * root README.md, Semantics, and docs/metrics.md.
+ * <p>Event time from the payload; one configured grace for all windows. Each output is a table keyed by window
+ * ({@link WindowKey}, {@code <key>@<windowStart>}) whose values carry a {@code revision}. Per aggregation
+ * ({@link LateDataHandling}, {@code traffic.late-policy.<aggregation>}): under {@code side-output} (the default) and
+ * {@code drop} a window emits its final result once when it closes (KIP-825 {@code onWindowClose}), revision 0, and the
+ * router in front of the aggregation sends records for closed windows to {@code late-events} or only counts them;
+ * under {@code update} windows take records for {@code traffic.allowed-lateness} and each correction is emitted as the
+ * next revision, a session merged away is retracted with a tombstone, and only records beyond the allowed lateness go
+ * to {@code late-events}. Records without key or value, like unreadable ones, go to {@code traffic-analytics-dlq}.
+ * Every processor, store and topic is named. See the root README.md, Semantics, and docs/metrics.md.
  */
 @ApplicationScoped
 public class TrafficTopology {
@@ -128,23 +132,26 @@ public class TrafficTopology {
                 .mapValues(new KeyAndValueRequired<>(PAGE_VIEWS.name()), Named.as("page-views-key-and-value-required"));
 
         // Sessions per user: page views are keyed by user already, so no repartition.
-        SessionWindows sessionWindows = SessionWindows.ofInactivityGapAndGrace(settings.sessionGap(), settings.grace());
-        LateEvents.divertLate(pageViews, USER_SESSIONS_AGGREGATION, settings.latePolicy(USER_SESSIONS_AGGREGATION),
+        LateDataHandling sessionsLate = settings.lateData(USER_SESSIONS_AGGREGATION, settings.grace());
+        SessionWindows sessionWindows = SessionWindows.ofInactivityGapAndGrace(settings.sessionGap(), sessionsLate.windowGrace());
+        KStream<Windowed<String>, Long> sessions = sessionsLate.divertLate(pageViews,
                         context -> WindowClosure.sessionWindows(sessionWindows, context.<SessionStore<String, Long>>getStateStore(SESSIONS_STORE)),
                         LATE_EVENTS.name(), STRING, registry)
                 .groupByKey(Grouped.with(USER_SESSIONS_AGGREGATION + "-grouped", STRING, PAGE_VIEW))
                 .windowedBy(sessionWindows)
-                .emitStrategy(EmitStrategy.onWindowClose())
+                .emitStrategy(sessionsLate.emitStrategy())
                 .aggregate(() -> 0L, (user, view, count) -> count + 1, (user, left, right) -> left + right,
                         Named.as(USER_SESSIONS_AGGREGATION + "-aggregate"),
-                        Materialized.<String, Long, SessionStore<Bytes, byte[]>>as(SESSIONS_STORE)
+                        sessionsLate.store(Materialized.<String, Long, SessionStore<Bytes, byte[]>>as(SESSIONS_STORE)
                                 .withKeySerde(STRING).withValueSerde(Serdes.Long())
-                                .withRetention(settings.storeRetention()))
-                .toStream(Named.as(USER_SESSIONS_AGGREGATION + "-final"))
-                .map((session, count) -> KeyValue.pair(session.key(), new UserSession(session.key(),
-                                session.window().startTime(), session.window().endTime(), count)),
+                                .withRetention(settings.storeRetention())))
+                .toStream(Named.as(USER_SESSIONS_AGGREGATION + "-changes"));
+        sessionsLate.sessionWindowResults(builder, sessions, settings.sessionGap(), settings.storeRetention(), STRING, Serdes.Long())
+                .map((session, result) -> KeyValue.pair(windowKey(session), result == null ? null
+                                : new UserSessionRevision(session.key(), session.window().startTime(),
+                                session.window().endTime(), result.value(), result.revision())),
                         Named.as(USER_SESSIONS_AGGREGATION + "-to-session"))
-                .to(USER_SESSIONS.name(), Produced.with(STRING, JsonSerde.of(UserSession.class))
+                .to(USER_SESSIONS.name(), Produced.with(STRING, JsonSerde.of(UserSessionRevision.class))
                         .withName(USER_SESSIONS_AGGREGATION + "-sink"));
 
         // Page views per page: re-key by page through an explicitly named repartition topic.
@@ -152,55 +159,66 @@ public class TrafficTopology {
                 .selectKey((user, view) -> view.page(), Named.as("page-views-key-by-page"))
                 .repartition(Repartitioned.with(STRING, PAGE_VIEW).withName(BY_PAGE_REPARTITION));
 
-        TimeWindows tumbling = TimeWindows.ofSizeAndGrace(settings.tumblingSize(), settings.grace());
-        countPerPage(byPage, TUMBLING_AGGREGATION, tumbling, TUMBLING_STORE, PAGE_VIEWS_TUMBLING.name(), settings, registry);
+        LateDataHandling tumblingLate = settings.lateData(TUMBLING_AGGREGATION, settings.grace());
+        TimeWindows tumbling = TimeWindows.ofSizeAndGrace(settings.tumblingSize(), tumblingLate.windowGrace());
+        countPerPage(builder, byPage, tumblingLate, tumbling, TUMBLING_STORE, PAGE_VIEWS_TUMBLING.name(), settings, registry);
 
-        TimeWindows hopping = TimeWindows.ofSizeAndGrace(settings.hoppingSize(), settings.grace())
+        LateDataHandling hoppingLate = settings.lateData(HOPPING_AGGREGATION, settings.grace());
+        TimeWindows hopping = TimeWindows.ofSizeAndGrace(settings.hoppingSize(), hoppingLate.windowGrace())
                 .advanceBy(settings.hoppingAdvance());
-        countPerPage(byPage, HOPPING_AGGREGATION, hopping, HOPPING_STORE, PAGE_VIEWS_HOPPING.name(), settings, registry);
+        countPerPage(builder, byPage, hoppingLate, hopping, HOPPING_STORE, PAGE_VIEWS_HOPPING.name(), settings, registry);
 
         // Purchase bursts: purchases of a user within any sliding span.
-        SlidingWindows sliding = SlidingWindows.ofTimeDifferenceAndGrace(settings.slidingSpan(), settings.grace());
+        LateDataHandling burstsLate = settings.lateData(BURSTS_AGGREGATION, settings.grace());
+        SlidingWindows sliding = SlidingWindows.ofTimeDifferenceAndGrace(settings.slidingSpan(), burstsLate.windowGrace());
         KStream<String, Purchase> purchases = builder.stream(PURCHASES.name(),
                         Consumed.with(STRING, PURCHASE).withName("purchases-source"))
                 .mapValues(new KeyAndValueRequired<>(PURCHASES.name()), Named.as("purchases-key-and-value-required"));
-        LateEvents.divertLate(purchases, BURSTS_AGGREGATION, settings.latePolicy(BURSTS_AGGREGATION),
+        KStream<Windowed<String>, Long> purchaseCounts = burstsLate.divertLate(purchases,
                         context -> WindowClosure.slidingWindows(sliding), LATE_EVENTS.name(), STRING, registry)
                 .groupByKey(Grouped.with(BURSTS_AGGREGATION + "-grouped", STRING, PURCHASE))
                 .windowedBy(sliding)
-                .emitStrategy(EmitStrategy.onWindowClose())
+                .emitStrategy(burstsLate.emitStrategy())
                 .count(Named.as(BURSTS_AGGREGATION + "-count"),
-                        Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(SLIDING_STORE)
+                        burstsLate.store(Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(SLIDING_STORE)
                                 .withKeySerde(STRING).withValueSerde(Serdes.Long())
-                                .withRetention(settings.storeRetention()))
-                .toStream(Named.as(BURSTS_AGGREGATION + "-final"))
-                .filter((window, count) -> settings.isBurst(count), Named.as(BURSTS_AGGREGATION + "-threshold"))
-                .map((window, count) -> KeyValue.pair(window.key(), new PurchaseBurst(window.key(),
-                                window.window().startTime(), window.window().endTime(), count)),
+                                .withRetention(settings.storeRetention())))
+                .toStream(Named.as(BURSTS_AGGREGATION + "-changes"));
+        burstsLate.slidingWindowResults(builder, purchaseCounts, STRING, Serdes.Long())
+                .filter((window, result) -> settings.isBurst(result.value()), Named.as(BURSTS_AGGREGATION + "-threshold"))
+                .map((window, result) -> KeyValue.pair(windowKey(window), new PurchaseBurstRevision(window.key(),
+                                window.window().startTime(), window.window().endTime(), result.value(), result.revision())),
                         Named.as(BURSTS_AGGREGATION + "-to-burst"))
-                .to(PURCHASE_BURSTS.name(), Produced.with(STRING, JsonSerde.of(PurchaseBurst.class))
+                .to(PURCHASE_BURSTS.name(), Produced.with(STRING, JsonSerde.of(PurchaseBurstRevision.class))
                         .withName(BURSTS_AGGREGATION + "-sink"));
 
         // the session router reads the sessions it would merge with from the aggregation's store
         return LateEvents.connectStore(builder.build(), USER_SESSIONS_AGGREGATION, SESSIONS_STORE);
     }
 
-    private static void countPerPage(KStream<String, PageView> byPage, String aggregation, TimeWindows windows,
-                                     String store, String outputTopic, TrafficSettings settings, MeterRegistry registry) {
-        LateEvents.divertLate(byPage, aggregation, settings.latePolicy(aggregation),
+    private static void countPerPage(StreamsBuilder builder, KStream<String, PageView> byPage, LateDataHandling late,
+                                     TimeWindows windows, String store, String outputTopic, TrafficSettings settings,
+                                     MeterRegistry registry) {
+        String aggregation = late.aggregation();
+        KStream<Windowed<String>, Long> counts = late.divertLate(byPage,
                         context -> WindowClosure.timeWindows(windows), LATE_EVENTS.name(), STRING, registry)
                 .groupByKey(Grouped.with(aggregation + "-grouped", STRING, PAGE_VIEW))
                 .windowedBy(windows)
-                .emitStrategy(EmitStrategy.onWindowClose())
+                .emitStrategy(late.emitStrategy())
                 .count(Named.as(aggregation + "-count"),
-                        Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(store)
+                        late.store(Materialized.<String, Long, WindowStore<Bytes, byte[]>>as(store)
                                 .withKeySerde(STRING).withValueSerde(Serdes.Long())
-                                .withRetention(settings.storeRetention()))
-                .toStream(Named.as(aggregation + "-final"))
-                .map((window, count) -> KeyValue.pair(window.key(), new PageViewCount(window.key(),
-                                window.window().startTime(), window.window().endTime(), count)),
+                                .withRetention(settings.storeRetention())))
+                .toStream(Named.as(aggregation + "-changes"));
+        late.timeWindowResults(builder, counts, STRING, Serdes.Long())
+                .map((window, result) -> KeyValue.pair(windowKey(window), new PageViewCountRevision(window.key(),
+                                window.window().startTime(), window.window().endTime(), result.value(), result.revision())),
                         Named.as(aggregation + "-to-count"))
-                .to(outputTopic, Produced.with(STRING, JsonSerde.of(PageViewCount.class)).withName(aggregation + "-sink"));
+                .to(outputTopic, Produced.with(STRING, JsonSerde.of(PageViewCountRevision.class)).withName(aggregation + "-sink"));
     }
 
+    /** The output key of a window: {@code <key>@<windowStart>} ({@link WindowKey}). */
+    private static String windowKey(Windowed<String> window) {
+        return new WindowKey(window.key(), window.window().startTime()).toString();
+    }
 }

@@ -19,6 +19,7 @@ import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.schemas.WindowKey;
 import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.KafkaTestResource;
 import dev.streamtemplate.testing.OpenApiContract;
@@ -196,12 +197,12 @@ class TrafficPipelineTest {
                 tumblingOracle.emitted());
         awaitEqual("page-views-hopping", () -> counts(TopicCatalogue.PAGE_VIEWS_HOPPING.name()),
                 hoppingOracle.emitted());
-        awaitEqual("user-sessions", () -> read(TopicCatalogue.USER_SESSIONS.name(), UserSession.class).stream()
-                .map(r -> new Window(r.key(), r.value().start().toEpochMilli(), r.value().end().toEpochMilli(),
-                        r.value().pageViews())).toList(), sessionOracle.emitted());
-        awaitEqual("purchase-bursts", () -> read(TopicCatalogue.PURCHASE_BURSTS.name(), PurchaseBurst.class).stream()
-                .map(r -> new Window(r.key(), r.value().windowStart().toEpochMilli(), r.value().windowEnd().toEpochMilli(),
-                        r.value().purchases())).toList(), burstOracle.emitted());
+        awaitEqual("user-sessions", () -> read(TopicCatalogue.USER_SESSIONS.name(), UserSessionRevision.class).stream()
+                .map(r -> window(r, r.value().userId(), r.value().start(), r.value().end(), r.value().pageViews(),
+                        r.value().revision())).toList(), sessionOracle.emitted());
+        awaitEqual("purchase-bursts", () -> read(TopicCatalogue.PURCHASE_BURSTS.name(), PurchaseBurstRevision.class).stream()
+                .map(r -> window(r, r.value().userId(), r.value().windowStart(), r.value().windowEnd(), r.value().purchases(),
+                        r.value().revision())).toList(), burstOracle.emitted());
 
         Map<String, List<Late>> late = read(TopicCatalogue.LATE_EVENTS.name(), LateEvent.class).stream()
                 .collect(groupingBy(r -> r.value().aggregation(), Collectors.mapping(r -> new Late(
@@ -473,9 +474,18 @@ class TrafficPipelineTest {
     }
 
     private static List<Window> counts(String topic) {
-        return read(topic, PageViewCount.class).stream()
-                .map(r -> new Window(r.key(), r.value().windowStart().toEpochMilli(), r.value().windowEnd().toEpochMilli(), r.value().count()))
+        return read(topic, PageViewCountRevision.class).stream()
+                .map(r -> window(r, r.value().page(), r.value().windowStart(), r.value().windowEnd(), r.value().count(),
+                        r.value().revision()))
                 .toList();
+    }
+
+    /** A result as the oracle writes it, once its record key is checked to be the window's and its revision 0. */
+    private static Window window(TopicRecord<String, ?> record, String key, Instant start, Instant end, long count,
+                                 int revision) {
+        assertThat(record.key()).as("record key").isEqualTo(new WindowKey(key, start).toString());
+        assertThat(revision).as("revision of %s under side-output", record.key()).isZero();
+        return new Window(key, start.toEpochMilli(), end.toEpochMilli(), count);
     }
 
     private static <V> List<TopicRecord<String, V>> read(String topic, Class<V> type) {

@@ -12,7 +12,10 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The late-data policies as SmallRye Config reads them from {@code traffic.late-policy.<aggregation>}. */
+/**
+ * The late-data policies as SmallRye Config reads them from {@code traffic.late-policy.<aggregation>}, and
+ * {@code traffic.allowed-lateness}.
+ */
 class TrafficSettingsTest {
 
     @Test
@@ -26,6 +29,21 @@ class TrafficSettingsTest {
         assertThat(settings.latePolicy(TrafficTopology.HOPPING_AGGREGATION)).as("not listed").isEqualTo(LatePolicy.SIDE_OUTPUT);
         assertThat(LatePolicy.DROP.configName()).isEqualTo("drop");
         assertThat(LatePolicy.SIDE_OUTPUT.configName()).isEqualTo("side-output");
+        assertThat(settings.allowedLateness()).as("default").isEqualTo(Duration.ofHours(6));
+    }
+
+    @Test
+    void updateIsReadWithItsAllowedLateness() {
+        TrafficSettings settings = settings(Map.of(
+                "traffic.late-policy.purchase-bursts", "update",
+                "traffic.allowed-lateness", "3h"));
+
+        assertThat(settings.latePolicy(TrafficTopology.BURSTS_AGGREGATION)).isEqualTo(LatePolicy.UPDATE);
+        assertThat(LatePolicy.UPDATE.configName()).isEqualTo("update");
+        assertThat(settings.lateData(TrafficTopology.BURSTS_AGGREGATION, Duration.ofMinutes(1)).windowGrace())
+                .as("the windows' grace under update").isEqualTo(Duration.ofHours(3));
+        assertThat(settings.lateData(TrafficTopology.TUMBLING_AGGREGATION, Duration.ofMinutes(1)).windowGrace())
+                .as("under side-output").isEqualTo(Duration.ofMinutes(1));
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -277,11 +278,7 @@ class TrafficTopologyTest {
 
     @Test
     void underTheDropPolicyLateRecordsOfEveryWindowKindAreCountedAndWrittenNowhere() {
-        TestSettings dropAll = TestSettings.defaults();
-        for (String aggregation : TrafficTopology.AGGREGATIONS) {
-            dropAll = dropAll.withLatePolicy(aggregation, LatePolicy.DROP);
-        }
-        open(dropAll);
+        open(TestSettings.defaults().withLatePolicy(LatePolicy.DROP));
         view("u-1", "/a", "10:00:10");
         buy("u-1", "10:00:00");
         buy("u-1", "10:30:00"); // stream time 10:30 closes the sliding windows of 10:00
@@ -304,6 +301,115 @@ class TrafficTopologyTest {
         assertThat(registry.find("late.events").tag("policy", LatePolicy.SIDE_OUTPUT.configName()).counters())
                 .as("no side-output series under drop").isEmpty();
         // expectedDropped stays 0: Kafka Streams itself dropped nothing, the routers did
+    }
+
+    @Test
+    void underUpdateALateViewCorrectsItsTumblingWindowUntilTheAllowedLatenessEnds() {
+        open(TestSettings.defaults().withLatePolicy(TrafficTopology.TUMBLING_AGGREGATION, LatePolicy.UPDATE));
+        var results = driver.createOutputTopic(TopicCatalogue.PAGE_VIEWS_TUMBLING.name(), new StringDeserializer(),
+                JsonSerde.of(PageViewCountRevision.class));
+        view("u-1", "/a", "10:00:10");
+        view("u-2", "/a", "10:00:50");
+        view("u-1", "/b", "10:02:00"); // stream time 10:02: [10:00, 10:01) closes, its first final result is out
+        view("u-3", "/a", "10:00:30"); // after the grace period: a correction
+        view("u-4", "/z", "13:00:00"); // stream time 13:00: [10:02, 10:03) of /b closes
+        view("u-5", "/a", "10:00:40"); // three hours after the window closed, within the allowed 6 h
+        view("u-4", "/z", "16:59:00"); // the allowed lateness of [10:00, 10:01) ended at 16:01
+        view("u-6", "/a", "10:00:20"); // too late even for update: to late-events
+
+        assertThat(results.readKeyValuesToList()).containsExactly(
+                KeyValue.pair("/a@2026-11-21T10:00:00Z", new PageViewCountRevision("/a", at("10:00:00"), at("10:01:00"), 2, 0)),
+                KeyValue.pair("/a@2026-11-21T10:00:00Z", new PageViewCountRevision("/a", at("10:00:00"), at("10:01:00"), 3, 1)),
+                KeyValue.pair("/b@2026-11-21T10:02:00Z", new PageViewCountRevision("/b", at("10:02:00"), at("10:03:00"), 1, 0)),
+                KeyValue.pair("/a@2026-11-21T10:00:00Z", new PageViewCountRevision("/a", at("10:00:00"), at("10:01:00"), 4, 2)),
+                KeyValue.pair("/z@2026-11-21T13:00:00Z", new PageViewCountRevision("/z", at("13:00:00"), at("13:01:00"), 1, 0)));
+        assertThat(late.readValuesToList()).filteredOn(e -> e.aggregation().equals(TrafficTopology.TUMBLING_AGGREGATION))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.eventTime()).isEqualTo(at("10:00:20"));
+                    assertThat(e.windowStart()).isEqualTo(at("10:00:00"));
+                    assertThat(e.latenessMs()).as("16:59 minus 10:01 + 6 h").isEqualTo(java.time.Duration.ofMinutes(58).toMillis());
+                });
+        assertThat(lateCount(TrafficTopology.TUMBLING_AGGREGATION, LatePolicy.UPDATE)).isEqualTo(1.0);
+        // what queries answer from: the store holds the corrected count
+        assertThat(driver.<String, Long>getWindowStore(TrafficTopology.TUMBLING_STORE).fetch("/a", at("10:00:00").toEpochMilli()))
+                .isEqualTo(4L);
+    }
+
+    @Test
+    void underUpdateALateViewCorrectsItsClosedHoppingWindowsAndCountsInItsOpenOnes() {
+        open(TestSettings.defaults().withLatePolicy(TrafficTopology.HOPPING_AGGREGATION, LatePolicy.UPDATE));
+        var results = driver.createOutputTopic(TopicCatalogue.PAGE_VIEWS_HOPPING.name(), new StringDeserializer(),
+                JsonSerde.of(PageViewCountRevision.class));
+        view("u-1", "/a", "10:00:30"); // in [09:56, 10:01) .. [10:00, 10:05)
+        view("u-2", "/z", "10:08:00"); // stream time 10:08: windows ending by 10:07 close
+        // in [10:00, 10:05) (closed, emitted), [10:01, 10:06) and [10:02, 10:07) (closed, new), [10:03, 10:08) and
+        // [10:04, 10:09) (open); side-output would have sent it whole to late-events
+        view("u-3", "/a", "10:04:30");
+        view("u-2", "/z", "10:20:00"); // closes them all
+
+        assertThat(results.readValuesToList()).filteredOn(c -> c.page().equals("/a")).containsExactly(
+                new PageViewCountRevision("/a", at("09:56:00"), at("10:01:00"), 1, 0),
+                new PageViewCountRevision("/a", at("09:57:00"), at("10:02:00"), 1, 0),
+                new PageViewCountRevision("/a", at("09:58:00"), at("10:03:00"), 1, 0),
+                new PageViewCountRevision("/a", at("09:59:00"), at("10:04:00"), 1, 0),
+                new PageViewCountRevision("/a", at("10:00:00"), at("10:05:00"), 1, 0),
+                new PageViewCountRevision("/a", at("10:00:00"), at("10:05:00"), 2, 1),
+                new PageViewCountRevision("/a", at("10:01:00"), at("10:06:00"), 1, 0),
+                new PageViewCountRevision("/a", at("10:02:00"), at("10:07:00"), 1, 0),
+                new PageViewCountRevision("/a", at("10:03:00"), at("10:08:00"), 1, 0),
+                new PageViewCountRevision("/a", at("10:04:00"), at("10:09:00"), 1, 0));
+        assertThat(late.readValuesToList()).filteredOn(e -> e.aggregation().equals(TrafficTopology.HOPPING_AGGREGATION)).isEmpty();
+    }
+
+    @Test
+    void underUpdateALatePurchaseTurnsAClosedSlidingWindowIntoABurst() {
+        open(TestSettings.defaults().withLatePolicy(TrafficTopology.BURSTS_AGGREGATION, LatePolicy.UPDATE)
+                .withAllowedLateness(java.time.Duration.ofHours(1)));
+        var results = driver.createOutputTopic(TopicCatalogue.PURCHASE_BURSTS.name(), new StringDeserializer(),
+                JsonSerde.of(PurchaseBurstRevision.class));
+        buy("u-1", "10:00:00");
+        buy("u-1", "10:09:00");
+        buy("u-1", "10:30:00"); // closes [09:59, 10:09], two purchases: no burst
+        buy("u-1", "10:05:00"); // after the grace period, within the allowed hour: [09:59, 10:09] holds three
+        buy("u-1", "11:40:00");
+        buy("u-1", "10:20:00"); // its windows' allowed lateness ended at 11:30 at the latest: to late-events
+
+        assertThat(results.readKeyValuesToList()).containsExactly(KeyValue.pair("u-1@2026-11-21T09:59:00Z",
+                new PurchaseBurstRevision("u-1", at("09:59:00"), at("10:09:00"), 3, 1)));
+        assertThat(late.readValuesToList()).singleElement().satisfies(e -> {
+            assertThat(e.aggregation()).isEqualTo(TrafficTopology.BURSTS_AGGREGATION);
+            assertThat(e.eventTime()).isEqualTo(at("10:20:00"));
+        });
+    }
+
+    @Test
+    void underUpdateALateViewMergingClosedSessionsRetractsThemAndCorrectsTheMergedOne() {
+        open(TestSettings.defaults().withLatePolicy(TrafficTopology.USER_SESSIONS_AGGREGATION, LatePolicy.UPDATE));
+        var results = driver.createOutputTopic(TopicCatalogue.USER_SESSIONS.name(), new StringDeserializer(),
+                JsonSerde.of(UserSessionRevision.class));
+        view("u-1", "/a", "10:00:00");
+        view("u-1", "/b", "10:40:00"); // 40 min later: a second session
+        view("u-2", "/a", "12:00:00"); // stream time 12:00: both sessions of u-1 closed
+        view("u-1", "/c", "10:20:00"); // bridges them: [10:00, 10:40], same start as the first
+        view("u-1", "/d", "09:45:00"); // extends it to an earlier start: a new key
+
+        assertThat(results.readKeyValuesToList()).filteredOn(r -> r.key.startsWith("u-1@")).containsExactly(
+                KeyValue.pair("u-1@2026-11-21T10:00:00Z", new UserSessionRevision("u-1", at("10:00:00"), at("10:00:00"), 1, 0)),
+                KeyValue.pair("u-1@2026-11-21T10:40:00Z", new UserSessionRevision("u-1", at("10:40:00"), at("10:40:00"), 1, 0)),
+                KeyValue.pair("u-1@2026-11-21T10:40:00Z", null),
+                KeyValue.pair("u-1@2026-11-21T10:00:00Z", new UserSessionRevision("u-1", at("10:00:00"), at("10:40:00"), 3, 1)),
+                KeyValue.pair("u-1@2026-11-21T10:00:00Z", null),
+                KeyValue.pair("u-1@2026-11-21T09:45:00Z", new UserSessionRevision("u-1", at("09:45:00"), at("10:40:00"), 4, 0)));
+        assertThat(late.readValuesToList()).filteredOn(e -> e.aggregation().equals(TrafficTopology.USER_SESSIONS_AGGREGATION)).isEmpty();
+    }
+
+    @Test
+    void anAllowedLatenessShorterThanTheGraceFailsTheBuild() {
+        TestSettings settings = TestSettings.defaults().withLatePolicy(TrafficTopology.TUMBLING_AGGREGATION, LatePolicy.UPDATE)
+                .withAllowedLateness(java.time.Duration.ofSeconds(30));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> TrafficTopology.build(settings, new SimpleMeterRegistry()))
+                .withMessageContaining("allowed lateness PT30S is shorter than the grace period PT1M");
     }
 
     @Test
