@@ -24,7 +24,8 @@ import org.apache.kafka.streams.kstream.TimeWindows;
  * The Flink peer's job ({@code benchmarks-flink}) in Kafka Streams, run as its own JVM until it is stopped: per-page
  * page-view counts in one-minute tumbling windows (through a repartition topic keyed by page) and per-user sessions
  * (30-minute gap), both emitted on window close (KIP-825) with one grace period, as traffic-analytics computes them
- * but without its hopping and sliding windows or its late-event routing. It writes the same JSON as the Flink job:
+ * but without its hopping and sliding windows, its late-event routing or its window keys and revisions. It writes the
+ * same JSON as the Flink job, keyed by page and by user id:
  * {@code {"page","windowStart","windowEnd","count"}} and {@code {"userId","start","end","pageViews"}}, ISO-8601.
  *
  * <p>Arguments: {@code <bootstrap servers> <application.id> <grace minutes> <tumbling topic> <sessions topic>}.

@@ -11,7 +11,8 @@ import java.util.Optional;
  *
  * <p>Input topics are keyed by {@code userId} except {@code products} (keyed by {@code productId}).
  * {@code products} and {@code user-changes} are compacted: the latest record per key is the current
- * state, and a tombstone removes the key.
+ * state, and a tombstone removes the key. So are the derived tables ({@code customer-360}, {@code carts}, ...) and
+ * traffic-analytics' windowed results, keyed by window ({@link WindowKey}).
  */
 public final class TopicCatalogue {
 
@@ -65,9 +66,9 @@ public final class TopicCatalogue {
     // traffic-analytics' windowed results are tables: keyed by window (WindowKey: page or user id and window start),
     // the latest record per key is the window's result (a later revision corrects an earlier one, a tombstone retracts
     // a session), so they are compacted, and deleted after the retention.
-    /** traffic-analytics: page views per page per tumbling window (final counts), keyed by {@link WindowKey}. */
+    /** traffic-analytics: page views per page per tumbling window (final counts and their corrections), keyed by {@link WindowKey}. */
     public static final TopicSpec PAGE_VIEWS_TUMBLING = new TopicSpec("page-views-per-minute", 4, CleanupPolicy.COMPACT_DELETE);
-    /** traffic-analytics: page views per page per hopping window (final counts), keyed by {@link WindowKey}. */
+    /** traffic-analytics: page views per page per hopping window (final counts and their corrections), keyed by {@link WindowKey}. */
     public static final TopicSpec PAGE_VIEWS_HOPPING = new TopicSpec("page-views-hopping", 4, CleanupPolicy.COMPACT_DELETE);
     /** traffic-analytics: sliding windows in which a user reached the purchase-burst threshold, keyed by {@link WindowKey}. */
     public static final TopicSpec PURCHASE_BURSTS = new TopicSpec("purchase-bursts", 4, CleanupPolicy.COMPACT_DELETE);

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -248,16 +249,17 @@ class LateDataReplaySystemTest {
                     expected.put(TopicCatalogue.PURCHASE_BURSTS.name(), windows(oracle.bursts(), ClosingClock::isClockUser));
                     assertThat(expected.get(TopicCatalogue.PURCHASE_BURSTS.name())).as("the traffic has purchase bursts")
                             .isNotEmpty();
-                    tables.put(TopicCatalogue.PAGE_VIEWS_TUMBLING.name(), table(TopicCatalogue.PAGE_VIEWS_TUMBLING,
+                    boolean update = policy.equals("update");
+                    tables.put(TopicCatalogue.PAGE_VIEWS_TUMBLING.name(), table(TopicCatalogue.PAGE_VIEWS_TUMBLING, update,
                             PageViewCountRevision.class, PageViewCountRevision::revision,
                             v -> new TrafficOracle.Window(v.page(), v.windowStart(), v.windowEnd(), v.count())));
-                    tables.put(TopicCatalogue.PAGE_VIEWS_HOPPING.name(), table(TopicCatalogue.PAGE_VIEWS_HOPPING,
+                    tables.put(TopicCatalogue.PAGE_VIEWS_HOPPING.name(), table(TopicCatalogue.PAGE_VIEWS_HOPPING, update,
                             PageViewCountRevision.class, PageViewCountRevision::revision,
                             v -> new TrafficOracle.Window(v.page(), v.windowStart(), v.windowEnd(), v.count())));
-                    tables.put(TopicCatalogue.USER_SESSIONS.name(), table(TopicCatalogue.USER_SESSIONS,
+                    tables.put(TopicCatalogue.USER_SESSIONS.name(), table(TopicCatalogue.USER_SESSIONS, update,
                             UserSessionRevision.class, UserSessionRevision::revision,
                             v -> new TrafficOracle.Window(v.userId(), v.start(), v.end(), v.pageViews())));
-                    tables.put(TopicCatalogue.PURCHASE_BURSTS.name(), table(TopicCatalogue.PURCHASE_BURSTS,
+                    tables.put(TopicCatalogue.PURCHASE_BURSTS.name(), table(TopicCatalogue.PURCHASE_BURSTS, update,
                             PurchaseBurstRevision.class, PurchaseBurstRevision::revision,
                             v -> new TrafficOracle.Window(v.userId(), v.windowStart(), v.windowEnd(), v.purchases())));
                     expected.forEach((topic, windows) -> assertSameWindows(topic, tables.get(topic).windows(), windows));
@@ -277,24 +279,39 @@ class LateDataReplaySystemTest {
 
     /**
      * A derived topic read as a table: its windows (the latest record per key, tombstones removing the key), after
-     * checking each record's key is its window's, and how many records, corrections and retractions it took.
+     * checking each record's key is its window's, and how many records, corrections and retractions it took. Under
+     * {@code update} the revisions of a key must count up by one from 0 (on {@code purchase-bursts} from the first
+     * revision that reached the threshold), and a tombstone must retract a key written before.
      */
-    private <V> TopicTable table(TopicSpec topic, Class<V> type, Function<V, Integer> revision,
+    private <V> TopicTable table(TopicSpec topic, boolean update, Class<V> type, Function<V, Integer> revision,
                                  Function<V, TrafficOracle.Window> window) {
         List<TopicRecord<String, V>> records = FaultOracles.read(stack.bootstrapServers(), topic.name(), type);
         Map<String, TrafficOracle.Window> latest = new LinkedHashMap<>();
+        Map<String, Integer> lastRevision = new HashMap<>();
+        boolean thresholded = topic.equals(TopicCatalogue.PURCHASE_BURSTS);
         int corrections = 0;
         int retractions = 0;
         int maxRevision = 0;
         for (TopicRecord<String, V> record : records) {
             if (record.value() == null) {
                 retractions++;
+                if (update) {
+                    assertThat(latest).as(topic.name() + ": a tombstone for a key written before").containsKey(record.key());
+                }
                 latest.remove(record.key());
                 continue;
             }
             TrafficOracle.Window w = window.apply(record.value());
             assertThat(record.key()).as(topic.name() + " record key").isEqualTo(new WindowKey(w.key(), w.start()).toString());
             int n = revision.apply(record.value());
+            if (update) {
+                Integer previous = lastRevision.put(record.key(), n);
+                if (previous != null) {
+                    assertThat(n).as(topic.name() + " " + record.key() + ": the revision after " + previous).isEqualTo(previous + 1);
+                } else if (!thresholded) {
+                    assertThat(n).as(topic.name() + " " + record.key() + ": the first revision").isZero();
+                }
+            }
             corrections += n > 0 ? 1 : 0;
             maxRevision = Math.max(maxRevision, n);
             latest.put(record.key(), w);

@@ -3,8 +3,8 @@ package dev.streamtemplate.traffic;
 import java.time.Instant;
 
 /**
- * Page views of one page in one window, on {@code page-views-per-minute} (tumbling) and
- * {@code page-views-hopping}, keyed by page.
+ * Page views of one page in one window, as HTTP queries answer them; on {@code page-views-per-minute} (tumbling)
+ * and {@code page-views-hopping} the same fields with a revision ({@link PageViewCountRevision}).
  *
  * @param page        the page path
  * @param windowStart window start, inclusive

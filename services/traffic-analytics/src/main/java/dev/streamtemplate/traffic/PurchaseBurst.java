@@ -3,8 +3,8 @@ package dev.streamtemplate.traffic;
 import java.time.Instant;
 
 /**
- * A sliding window in which a user made at least the burst threshold of purchases, on
- * {@code purchase-bursts}, keyed by user id. Kafka Streams' sliding windows are defined by the
+ * A sliding window in which a user made at least the burst threshold of purchases, as HTTP queries answer it (on
+ * {@code purchase-bursts} with a revision, {@link PurchaseBurstRevision}). Kafka Streams' sliding windows are defined by the
  * records: each window {@code [windowStart, windowEnd]} (both inclusive) is one in which the set of
  * purchases changes, so a single burst can appear as several overlapping windows.
  *

@@ -34,7 +34,7 @@ import java.util.concurrent.CompletionStage;
  * bound); the top pages are merged from every instance.
  *
  * <p>Answers include windows that are still open, whose counts may still grow; the derived topics
- * carry only final results. An unknown page or user is not an error: the answer is an empty array
+ * carry only final results and, under the late-data policy {@code update}, their corrections. An unknown page or user is not an error: the answer is an empty array
  * (the service cannot tell a page nobody viewed from one that does not exist). Errors are JSON
  * ({@code ApiError}): 400 for a bad parameter, 503 with {@code Retry-After} while no instance can answer
  * (starting, rebalancing, restoring). Answers carry the headers of {@code QueryHeaders}.

@@ -58,7 +58,8 @@ public interface TrafficSettings extends LatePolicySettings {
 
     /**
      * How long windows stay in the state stores, answerable by queries. Must be at least window size
-     * (or gap) plus grace; it is kept well above that because Kafka Streams drops a store segment as
+     * (sliding windows: twice the span; sessions: the gap) plus the windows' grace, which under the late-data
+     * policy {@code update} is {@code traffic.allowed-lateness}; it is kept well above that because Kafka Streams drops a store segment as
      * soon as stream time passes its retention, and a window dropped before its final result was
      * emitted (a jump of stream time larger than the retention) would never be emitted.
      */

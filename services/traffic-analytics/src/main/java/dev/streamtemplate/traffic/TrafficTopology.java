@@ -87,6 +87,9 @@ public class TrafficTopology {
     public static final List<String> AGGREGATIONS = List.of(USER_SESSIONS_AGGREGATION, TUMBLING_AGGREGATION,
             HOPPING_AGGREGATION, BURSTS_AGGREGATION);
 
+    /** The configuration key of the allowed lateness under {@code update}, for error messages. */
+    private static final String ALLOWED_LATENESS = "traffic.allowed-lateness";
+
     /** Name of the repartition step; the topic is {@code <application.id>-page-views-by-page-repartition}. */
     public static final String BY_PAGE_REPARTITION = "page-views-by-page";
 
@@ -133,6 +136,7 @@ public class TrafficTopology {
 
         // Sessions per user: page views are keyed by user already, so no repartition.
         LateDataHandling sessionsLate = settings.lateData(USER_SESSIONS_AGGREGATION, settings.grace());
+        sessionsLate.requireRetention(settings.storeRetention(), settings.sessionGap(), ALLOWED_LATENESS);
         SessionWindows sessionWindows = SessionWindows.ofInactivityGapAndGrace(settings.sessionGap(), sessionsLate.windowGrace());
         KStream<Windowed<String>, Long> sessions = sessionsLate.divertLate(pageViews,
                         context -> WindowClosure.sessionWindows(sessionWindows, context.<SessionStore<String, Long>>getStateStore(SESSIONS_STORE)),
@@ -160,16 +164,19 @@ public class TrafficTopology {
                 .repartition(Repartitioned.with(STRING, PAGE_VIEW).withName(BY_PAGE_REPARTITION));
 
         LateDataHandling tumblingLate = settings.lateData(TUMBLING_AGGREGATION, settings.grace());
+        tumblingLate.requireRetention(settings.storeRetention(), settings.tumblingSize(), ALLOWED_LATENESS);
         TimeWindows tumbling = TimeWindows.ofSizeAndGrace(settings.tumblingSize(), tumblingLate.windowGrace());
         countPerPage(builder, byPage, tumblingLate, tumbling, TUMBLING_STORE, PAGE_VIEWS_TUMBLING.name(), settings, registry);
 
         LateDataHandling hoppingLate = settings.lateData(HOPPING_AGGREGATION, settings.grace());
+        hoppingLate.requireRetention(settings.storeRetention(), settings.hoppingSize(), ALLOWED_LATENESS);
         TimeWindows hopping = TimeWindows.ofSizeAndGrace(settings.hoppingSize(), hoppingLate.windowGrace())
                 .advanceBy(settings.hoppingAdvance());
         countPerPage(builder, byPage, hoppingLate, hopping, HOPPING_STORE, PAGE_VIEWS_HOPPING.name(), settings, registry);
 
         // Purchase bursts: purchases of a user within any sliding span.
         LateDataHandling burstsLate = settings.lateData(BURSTS_AGGREGATION, settings.grace());
+        burstsLate.requireRetention(settings.storeRetention(), settings.slidingSpan().multipliedBy(2), ALLOWED_LATENESS);
         SlidingWindows sliding = SlidingWindows.ofTimeDifferenceAndGrace(settings.slidingSpan(), burstsLate.windowGrace());
         KStream<String, Purchase> purchases = builder.stream(PURCHASES.name(),
                         Consumed.with(STRING, PURCHASE).withName("purchases-source"))
@@ -185,7 +192,8 @@ public class TrafficTopology {
                                 .withRetention(settings.storeRetention())))
                 .toStream(Named.as(BURSTS_AGGREGATION + "-changes"));
         burstsLate.slidingWindowResults(builder, purchaseCounts, STRING, Serdes.Long())
-                .filter((window, result) -> settings.isBurst(result.value()), Named.as(BURSTS_AGGREGATION + "-threshold"))
+                .filter((window, result) -> result != null && settings.isBurst(result.value()),
+                        Named.as(BURSTS_AGGREGATION + "-threshold"))
                 .map((window, result) -> KeyValue.pair(windowKey(window), new PurchaseBurstRevision(window.key(),
                                 window.window().startTime(), window.window().endTime(), result.value(), result.revision())),
                         Named.as(BURSTS_AGGREGATION + "-to-burst"))
@@ -211,8 +219,9 @@ public class TrafficTopology {
                                 .withRetention(settings.storeRetention())))
                 .toStream(Named.as(aggregation + "-changes"));
         late.timeWindowResults(builder, counts, STRING, Serdes.Long())
-                .map((window, result) -> KeyValue.pair(windowKey(window), new PageViewCountRevision(window.key(),
-                                window.window().startTime(), window.window().endTime(), result.value(), result.revision())),
+                .map((window, result) -> KeyValue.pair(windowKey(window), result == null ? null
+                                : new PageViewCountRevision(window.key(), window.window().startTime(),
+                                window.window().endTime(), result.value(), result.revision())),
                         Named.as(aggregation + "-to-count"))
                 .to(outputTopic, Produced.with(STRING, JsonSerde.of(PageViewCountRevision.class)).withName(aggregation + "-sink"));
     }

@@ -3,8 +3,8 @@ package dev.streamtemplate.traffic;
 import java.time.Instant;
 
 /**
- * A browsing session on {@code user-sessions}, keyed by user id: page views of a user with no gap
- * longer than the inactivity gap between them.
+ * A browsing session, as HTTP queries answer it (on {@code user-sessions} with a revision,
+ * {@link UserSessionRevision}): page views of a user with no gap longer than the inactivity gap between them.
  *
  * @param userId    the user
  * @param start     event time of the session's first page view

@@ -223,9 +223,9 @@ class TrafficPipelineTest {
                 .containsExactlyInAnyOrderElementsOf(tumblingOracle.emitted());
         assertThat(counts(TopicCatalogue.PAGE_VIEWS_HOPPING.name())).as("page-views-hopping, re-read")
                 .containsExactlyInAnyOrderElementsOf(hoppingOracle.emitted());
-        assertThat(read(TopicCatalogue.USER_SESSIONS.name(), UserSession.class)).as("user-sessions, re-read")
+        assertThat(read(TopicCatalogue.USER_SESSIONS.name(), UserSessionRevision.class)).as("user-sessions, re-read")
                 .hasSameSizeAs(sessionOracle.emitted());
-        assertThat(read(TopicCatalogue.PURCHASE_BURSTS.name(), PurchaseBurst.class)).as("purchase-bursts, re-read")
+        assertThat(read(TopicCatalogue.PURCHASE_BURSTS.name(), PurchaseBurstRevision.class)).as("purchase-bursts, re-read")
                 .hasSameSizeAs(burstOracle.emitted());
 
         // Conservation: every input page view is in exactly one tumbling window, emitted (on the

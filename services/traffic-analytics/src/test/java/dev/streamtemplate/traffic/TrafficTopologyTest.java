@@ -42,10 +42,10 @@ class TrafficTopologyTest {
     private TopologyTestDriver driver;
     private TestInputTopic<String, PageView> pageViews;
     private TestInputTopic<String, Purchase> purchases;
-    private TestOutputTopic<String, PageViewCount> tumbling;
-    private TestOutputTopic<String, PageViewCount> hopping;
-    private TestOutputTopic<String, UserSession> sessions;
-    private TestOutputTopic<String, PurchaseBurst> bursts;
+    private TestOutputTopic<String, PageViewCountRevision> tumbling;
+    private TestOutputTopic<String, PageViewCountRevision> hopping;
+    private TestOutputTopic<String, UserSessionRevision> sessions;
+    private TestOutputTopic<String, PurchaseBurstRevision> bursts;
     private TestOutputTopic<String, LateEvent> late;
 
     @org.junit.jupiter.api.io.TempDir
@@ -73,10 +73,10 @@ class TrafficTopologyTest {
         pageViews = driver.createInputTopic(TopicCatalogue.PAGE_VIEWS.name(), key, JsonSerde.of(PageView.class));
         purchases = driver.createInputTopic(TopicCatalogue.PURCHASES.name(), key, JsonSerde.of(Purchase.class));
         var keyOut = new StringDeserializer();
-        tumbling = driver.createOutputTopic(TopicCatalogue.PAGE_VIEWS_TUMBLING.name(), keyOut, JsonSerde.of(PageViewCount.class));
-        hopping = driver.createOutputTopic(TopicCatalogue.PAGE_VIEWS_HOPPING.name(), keyOut, JsonSerde.of(PageViewCount.class));
-        sessions = driver.createOutputTopic(TopicCatalogue.USER_SESSIONS.name(), keyOut, JsonSerde.of(UserSession.class));
-        bursts = driver.createOutputTopic(TopicCatalogue.PURCHASE_BURSTS.name(), keyOut, JsonSerde.of(PurchaseBurst.class));
+        tumbling = driver.createOutputTopic(TopicCatalogue.PAGE_VIEWS_TUMBLING.name(), keyOut, JsonSerde.of(PageViewCountRevision.class));
+        hopping = driver.createOutputTopic(TopicCatalogue.PAGE_VIEWS_HOPPING.name(), keyOut, JsonSerde.of(PageViewCountRevision.class));
+        sessions = driver.createOutputTopic(TopicCatalogue.USER_SESSIONS.name(), keyOut, JsonSerde.of(UserSessionRevision.class));
+        bursts = driver.createOutputTopic(TopicCatalogue.PURCHASE_BURSTS.name(), keyOut, JsonSerde.of(PurchaseBurstRevision.class));
         late = driver.createOutputTopic(TopicCatalogue.LATE_EVENTS.name(), keyOut, JsonSerde.of(LateEvent.class));
     }
 
@@ -116,7 +116,7 @@ class TrafficTopologyTest {
                 m -> assertThat(m).contains("'page'"),
                 m -> assertThat(m).contains("has no value"),
                 m -> assertThat(m).contains("has no key"));
-        assertThat(tumbling.readValuesToList()).containsExactly(new PageViewCount("/a", at("10:00:00"), at("10:01:00"), 2));
+        assertThat(tumbling.readValuesToList()).containsExactly(new PageViewCountRevision("/a", at("10:00:00"), at("10:01:00"), 2, 0));
         assertThat(deadLetters.find("dead.letters").counters()).as("dead_letters_total by topic, exception and stage")
                 .extracting(c -> c.getId().getTag("topic") + " " + c.getId().getTag("exception") + " "
                         + c.getId().getTag("stage") + " " + c.count())
@@ -161,7 +161,7 @@ class TrafficTopologyTest {
         view("u-4", "/a", "10:00:40"); // too late for [10:00, 10:01)
 
         assertThat(tumbling.readValuesToList()).containsExactly(
-                new PageViewCount("/a", at("10:00:00"), at("10:01:00"), 3));
+                new PageViewCountRevision("/a", at("10:00:00"), at("10:01:00"), 3, 0));
         List<LateEvent> lateEvents = late.readValuesToList();
         assertThat(lateEvents).filteredOn(e -> e.aggregation().equals(TrafficTopology.TUMBLING_AGGREGATION))
                 .singleElement()
@@ -186,16 +186,16 @@ class TrafficTopologyTest {
         // view at 10:04:30 belongs to [10:00,10:05) .. [10:04,10:09); the earliest closed at 10:06
         view("u-3", "/a", "10:04:30");
 
-        List<PageViewCount> counts = hopping.readValuesToList().stream().filter(c -> c.page().equals("/a")).toList();
+        List<PageViewCountRevision> counts = hopping.readValuesToList().stream().filter(c -> c.page().equals("/a")).toList();
         assertThat(counts).containsExactly(
-                new PageViewCount("/a", at("09:56:00"), at("10:01:00"), 1),
-                new PageViewCount("/a", at("09:57:00"), at("10:02:00"), 1),
-                new PageViewCount("/a", at("09:58:00"), at("10:03:00"), 2),
-                new PageViewCount("/a", at("09:59:00"), at("10:04:00"), 3),
-                new PageViewCount("/a", at("10:00:00"), at("10:05:00"), 3),
-                new PageViewCount("/a", at("10:01:00"), at("10:06:00"), 2),
-                new PageViewCount("/a", at("10:02:00"), at("10:07:00"), 2),
-                new PageViewCount("/a", at("10:03:00"), at("10:08:00"), 1));
+                new PageViewCountRevision("/a", at("09:56:00"), at("10:01:00"), 1, 0),
+                new PageViewCountRevision("/a", at("09:57:00"), at("10:02:00"), 1, 0),
+                new PageViewCountRevision("/a", at("09:58:00"), at("10:03:00"), 2, 0),
+                new PageViewCountRevision("/a", at("09:59:00"), at("10:04:00"), 3, 0),
+                new PageViewCountRevision("/a", at("10:00:00"), at("10:05:00"), 3, 0),
+                new PageViewCountRevision("/a", at("10:01:00"), at("10:06:00"), 2, 0),
+                new PageViewCountRevision("/a", at("10:02:00"), at("10:07:00"), 2, 0),
+                new PageViewCountRevision("/a", at("10:03:00"), at("10:08:00"), 1, 0));
         assertThat(late.readValuesToList()).filteredOn(e -> e.aggregation().equals(TrafficTopology.HOPPING_AGGREGATION))
                 .singleElement()
                 .satisfies(e -> {
@@ -216,7 +216,7 @@ class TrafficTopologyTest {
         buy("u-1", "10:05:00"); // too late: its own window [09:55, 10:05] closed at 10:06
 
         assertThat(bursts.readValuesToList()).containsExactly(
-                new PurchaseBurst("u-1", at("09:59:00"), at("10:09:00"), 3));
+                new PurchaseBurstRevision("u-1", at("09:59:00"), at("10:09:00"), 3, 0));
         assertThat(late.readValuesToList()).singleElement().satisfies(e -> {
             assertThat(e.aggregation()).isEqualTo(TrafficTopology.BURSTS_AGGREGATION);
             assertThat(e.eventTime()).isEqualTo(at("10:05:00"));
@@ -234,7 +234,7 @@ class TrafficTopologyTest {
         view("u-1", "/e", "09:00:00"); // no session near it, before 11:30 - 31 min: late
 
         assertThat(sessions.readValuesToList()).containsExactly(
-                new UserSession("u-1", at("10:00:00"), at("10:35:00"), 4));
+                new UserSessionRevision("u-1", at("10:00:00"), at("10:35:00"), 4, 0));
         assertThat(late.readValuesToList()).filteredOn(e -> e.aggregation().equals(TrafficTopology.USER_SESSIONS_AGGREGATION))
                 .singleElement()
                 .satisfies(e -> {
@@ -255,10 +255,11 @@ class TrafficTopologyTest {
         view("u-2", "/a", "12:30:00"); // closes everything above
 
         assertThat(late.readValuesToList()).filteredOn(e -> e.aggregation().equals(TrafficTopology.USER_SESSIONS_AGGREGATION)).isEmpty();
-        // [10:00, 10:00] had closed and was emitted before the merge; Kafka Streams then emits the merged session
-        assertThat(sessions.readValuesToList()).filteredOn(s -> s.userId().equals("u-1")).containsExactly(
-                new UserSession("u-1", at("10:00:00"), at("10:00:00"), 1),
-                new UserSession("u-1", at("10:00:00"), at("10:40:00"), 3));
+        // [10:00, 10:00] had closed and was emitted before the merge; Kafka Streams then emits the merged session,
+        // under the same window key: the topic, read as a table, holds the merged one
+        assertThat(sessions.readKeyValuesToList()).filteredOn(r -> r.value.userId().equals("u-1")).containsExactly(
+                KeyValue.pair("u-1@2026-11-21T10:00:00Z", new UserSessionRevision("u-1", at("10:00:00"), at("10:00:00"), 1, 0)),
+                KeyValue.pair("u-1@2026-11-21T10:00:00Z", new UserSessionRevision("u-1", at("10:00:00"), at("10:40:00"), 3, 0)));
     }
 
     @Test
@@ -291,9 +292,9 @@ class TrafficTopologyTest {
 
         assertThat(late.readValuesToList()).as("late-events under drop").isEmpty();
         assertThat(tumbling.readValuesToList()).filteredOn(c -> c.page().equals("/a"))
-                .containsExactly(new PageViewCount("/a", at("10:00:00"), at("10:01:00"), 1));
+                .containsExactly(new PageViewCountRevision("/a", at("10:00:00"), at("10:01:00"), 1, 0));
         assertThat(sessions.readValuesToList()).filteredOn(s -> s.userId().equals("u-1"))
-                .containsExactly(new UserSession("u-1", at("10:00:10"), at("10:00:10"), 1));
+                .containsExactly(new UserSessionRevision("u-1", at("10:00:10"), at("10:00:10"), 1, 0));
         assertThat(lateCount(TrafficTopology.TUMBLING_AGGREGATION, LatePolicy.DROP)).isEqualTo(2.0);
         assertThat(lateCount(TrafficTopology.HOPPING_AGGREGATION, LatePolicy.DROP)).isEqualTo(2.0);
         assertThat(lateCount(TrafficTopology.USER_SESSIONS_AGGREGATION, LatePolicy.DROP)).isEqualTo(2.0);
@@ -410,6 +411,20 @@ class TrafficTopologyTest {
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
                 .isThrownBy(() -> TrafficTopology.build(settings, new SimpleMeterRegistry()))
                 .withMessageContaining("allowed lateness PT30S is shorter than the grace period PT1M");
+    }
+
+    @Test
+    void anAllowedLatenessTheStoreRetentionCannotHoldFailsTheBuildNamingTheSettings() {
+        // sliding windows need twice the span plus the grace: 20 min + 23 h 45 min > 24 h
+        TestSettings settings = TestSettings.defaults().withLatePolicy(TrafficTopology.BURSTS_AGGREGATION, LatePolicy.UPDATE)
+                .withAllowedLateness(java.time.Duration.ofHours(23).plusMinutes(45));
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> TrafficTopology.build(settings, new SimpleMeterRegistry()))
+                .withMessageContaining(TrafficTopology.BURSTS_AGGREGATION + ": the store retention PT24H is shorter than PT20M")
+                .withMessageContaining("traffic.allowed-lateness");
+        // the same lateness fits tumbling windows: 1 min + 23 h 45 min
+        TrafficTopology.build(TestSettings.defaults().withLatePolicy(TrafficTopology.TUMBLING_AGGREGATION, LatePolicy.UPDATE)
+                .withAllowedLateness(java.time.Duration.ofHours(23).plusMinutes(45)), new SimpleMeterRegistry());
     }
 
     @Test

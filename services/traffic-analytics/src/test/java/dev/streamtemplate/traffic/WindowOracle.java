@@ -28,12 +28,12 @@ import java.util.TreeSet;
  *       the repartition topic {@code traffic-analytics-page-views-by-page-repartition} (key = page,
  *       partitions and offsets of that topic, whose order differs from that of {@code page-views}:
  *       its purge must be off, {@code kafka-streams.repartition.purge.interval.ms}, as in the test
- *       profile); one {@link Window} per {@link PageViewCount} ({@code key} = page);</li>
+ *       profile); one {@link Window} per {@link PageViewCountRevision} ({@code key} = page);</li>
  *   <li>{@code user-sessions}: {@link #sessionWindows} over {@code page-views} as published (key =
- *       user id); one {@link Window} per {@link UserSession} ({@code count} = page views);</li>
+ *       user id); one {@link Window} per {@link UserSessionRevision} ({@code count} = page views);</li>
  *   <li>{@code purchase-bursts}: {@link #slidingWindows} over {@code purchases} as published (key =
  *       user id), threshold {@code traffic.burst-threshold}; one {@link Window} per
- *       {@link PurchaseBurst} ({@code count} = purchases);</li>
+ *       {@link PurchaseBurstRevision} ({@code count} = purchases);</li>
  *   <li>{@code late-events}: one {@link Late} per record, grouped by {@code LateEvent.aggregation()}
  *       ({@code TrafficTopology.*_AGGREGATION}); {@code id} is the event's {@code eventId}.</li>
  * </ul>

@@ -21,13 +21,17 @@ public enum LatePolicy {
     DROP,
 
     /**
-     * Windows keep taking records for an allowed lateness beyond their grace period: each record that arrives after a
-     * window's first final result corrects it, as its next revision ({@link WindowRevisions}). A record later than
-     * the allowed lateness goes to {@code late-events}, as under {@link #SIDE_OUTPUT}.
+     * Windows keep taking records until an allowed lateness after their end (longer than the grace period): each
+     * record that arrives after a window's first final result corrects it, as its next revision
+     * ({@link WindowRevisions}). A record later than the allowed lateness goes to {@code late-events}, as under
+     * {@link #SIDE_OUTPUT}.
      */
     UPDATE;
 
-    /** The policy as configuration writes it and the {@code policy} tag of {@code late.events} shows it: {@code side-output}, {@code drop}. */
+    /**
+     * The policy as configuration writes it and the {@code policy} tag of {@code late.events} shows it:
+     * {@code side-output}, {@code drop}, {@code update}.
+     */
     public String configName() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

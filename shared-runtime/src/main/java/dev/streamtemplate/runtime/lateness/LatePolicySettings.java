@@ -13,8 +13,8 @@ import java.util.TreeSet;
  * extend: {@code <prefix>.late-policy.<aggregation>=side-output|drop|update} (for example
  * {@code traffic.late-policy.user-sessions=drop}, environment variable {@code TRAFFIC_LATE_POLICY_USER_SESSIONS} when
  * the key is listed in {@code application.properties}). An aggregation not listed keeps
- * {@link LatePolicy#SIDE_OUTPUT}. {@code <prefix>.allowed-lateness} is how long after its grace period a window
- * still takes records under {@code update}.
+ * {@link LatePolicy#SIDE_OUTPUT}. {@code <prefix>.allowed-lateness} is how long after its end a window still takes
+ * records under {@code update}.
  */
 public interface LatePolicySettings {
 
@@ -24,8 +24,9 @@ public interface LatePolicySettings {
 
     /**
      * Under {@link LatePolicy#UPDATE}, how long after a window's end it still takes records and corrects its result:
-     * the aggregation's grace period under that policy. At least the service's grace period, and at most its store
-     * retention minus the window size, which Kafka Streams checks when it builds the store. Six hours by default.
+     * the aggregation's Kafka Streams grace period under that policy. At least the service's grace period; the store
+     * retention must cover it plus the window size ({@link LateDataHandling#requireRetention}). Six hours by
+     * default.
      */
     @WithDefault("6h")
     Duration allowedLateness();
