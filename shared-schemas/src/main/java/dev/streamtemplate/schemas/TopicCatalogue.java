@@ -83,10 +83,12 @@ public final class TopicCatalogue {
     public static final List<TopicSpec> TRAFFIC_ANALYTICS_OUTPUTS = List.of(PAGE_VIEWS_TUMBLING, PAGE_VIEWS_HOPPING,
             PURCHASE_BURSTS, USER_SESSIONS, LATE_EVENTS, TRAFFIC_ANALYTICS_DLQ);
 
-    /** purchase-attribution: each purchase with the page view it is attributed to (last touch), keyed by user id. */
-    public static final TopicSpec ATTRIBUTED_PURCHASES = new TopicSpec("attributed-purchases", 4, CleanupPolicy.DELETE);
-    /** purchase-attribution: attributed revenue per landing page per hour (final), keyed by page. */
-    public static final TopicSpec ATTRIBUTED_REVENUE = new TopicSpec("attributed-revenue-hourly", 4, CleanupPolicy.DELETE);
+    // purchase-attribution's results are tables too: the latest record per key is the answer, corrected under the
+    // update late-data policy.
+    /** purchase-attribution: each purchase with the page view it is attributed to (last touch), keyed by purchase event id. */
+    public static final TopicSpec ATTRIBUTED_PURCHASES = new TopicSpec("attributed-purchases", 4, CleanupPolicy.COMPACT_DELETE);
+    /** purchase-attribution: attributed revenue per landing page per hour, keyed by {@link WindowKey} (page and hour). */
+    public static final TopicSpec ATTRIBUTED_REVENUE = new TopicSpec("attributed-revenue-hourly", 4, CleanupPolicy.COMPACT_DELETE);
     /** purchase-attribution's dead-letter topic. */
     public static final TopicSpec PURCHASE_ATTRIBUTION_DLQ = new TopicSpec("purchase-attribution-dlq", 1, CleanupPolicy.DELETE);
 

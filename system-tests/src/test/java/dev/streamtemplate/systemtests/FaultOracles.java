@@ -6,7 +6,7 @@ import static java.util.stream.Collectors.toList;
 
 import dev.streamtemplate.attribution.AttributedPurchase;
 import dev.streamtemplate.attribution.AttributionOracle;
-import dev.streamtemplate.attribution.PageRevenue;
+import dev.streamtemplate.attribution.PageRevenueRevision;
 import dev.streamtemplate.cart.Cart;
 import dev.streamtemplate.cart.CartOracle;
 import dev.streamtemplate.cart.CartRejection;
@@ -126,7 +126,8 @@ final class FaultOracles {
     /** How many clock purchases at {@code at} {@code attributed-purchases} holds (the clock steps wait on it). */
     static long clockAttributions(String bootstrap, Instant at) {
         return read(bootstrap, TopicCatalogue.ATTRIBUTED_PURCHASES.name(), AttributedPurchase.class).stream()
-                .filter(r -> ClosingClock.isClockUser(r.key()) && r.value().purchase().timestamp().equals(at)).count();
+                .filter(r -> ClosingClock.isClockUser(r.value().purchase().userId()) && r.value().purchase().timestamp().equals(at))
+                .count();
     }
 
     // --- traffic-analytics ---
@@ -201,14 +202,14 @@ final class FaultOracles {
                 .toList();
         check(TopicCatalogue.ATTRIBUTED_PURCHASES.name() + " (without clock users)", () -> attributions,
                 () -> read(bootstrap, TopicCatalogue.ATTRIBUTED_PURCHASES.name(), AttributedPurchase.class).stream()
-                        .filter(r -> !ClosingClock.isClockUser(r.key()))
+                        .filter(r -> !ClosingClock.isClockUser(r.value().purchase().userId()))
                         .map(r -> r.value().purchase().eventId() + " -> "
                                 + (r.value().attributed() ? r.value().viewEventId() : AttributionOracle.NONE)).toList());
         List<String> revenue = oracle.revenue().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList();
         check(TopicCatalogue.ATTRIBUTED_REVENUE.name() + " (without clock pages)", () -> revenue,
-                () -> read(bootstrap, TopicCatalogue.ATTRIBUTED_REVENUE.name(), PageRevenue.class).stream()
+                () -> read(bootstrap, TopicCatalogue.ATTRIBUTED_REVENUE.name(), PageRevenueRevision.class).stream()
                         .filter(r -> !r.key().startsWith(PageView.PRODUCT_PAGE_PREFIX + ClosingClock.PRODUCT_PREFIX))
-                        .map(r -> AttributionOracle.revenueKey(r.key(), r.value().windowStart()) + " "
+                        .map(r -> r.key() + " "
                                 + new TreeMap<>(r.value().revenueCents())).toList());
         check("late-events (attribution-views)", () -> lateViews,
                 () -> lateEvents().getOrDefault("attribution-views", List.of()).stream().map(FaultOracles::eventId).toList());

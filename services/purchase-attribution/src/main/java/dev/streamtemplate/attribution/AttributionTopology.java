@@ -7,18 +7,19 @@ import static dev.streamtemplate.schemas.TopicCatalogue.PAGE_VIEWS;
 import static dev.streamtemplate.schemas.TopicCatalogue.PURCHASES;
 
 import dev.streamtemplate.runtime.errors.KeyAndValueRequired;
+import dev.streamtemplate.runtime.lateness.LateDataHandling;
 import dev.streamtemplate.runtime.lateness.LateEvents;
 import dev.streamtemplate.runtime.lateness.LatePolicy;
 import dev.streamtemplate.runtime.lateness.WindowClosure;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
+import dev.streamtemplate.schemas.WindowKey;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -27,7 +28,6 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.EmitStrategy;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KStream;
@@ -37,6 +37,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
@@ -87,6 +88,10 @@ public class AttributionTopology {
     public static final String REVENUE = "attributed-revenue";
     /** Every late-event router's name, the names {@code attribution.late-policy.<aggregation>} may use. */
     public static final List<String> AGGREGATIONS = List.of(PURCHASES_LATE, VIEWS, ATTRIBUTION, REVENUE);
+    /** The routers in front of and behind the join, which share its grace ({@link #requireJoinPolicies}). */
+    public static final List<String> JOIN_AGGREGATIONS = List.of(PURCHASES_LATE, VIEWS, ATTRIBUTION);
+    /** The key of the allowed lateness, in messages. */
+    static final String ALLOWED_LATENESS = "attribution.allowed-lateness";
 
     private static final Serde<String> STRING = Serdes.String();
     private static final Serde<PageView> PAGE_VIEW = JsonSerde.of(PageView.class);
@@ -94,6 +99,7 @@ public class AttributionTopology {
     private static final Serde<Touch> TOUCH = JsonSerde.of(Touch.class);
     private static final Serde<LastTouches> LAST_TOUCHES = JsonSerde.of(LastTouches.class);
     private static final Serde<AttributedPurchase> ATTRIBUTED = JsonSerde.of(AttributedPurchase.class);
+    private static final Serde<RevenueChange> REVENUE_CHANGE = JsonSerde.of(RevenueChange.class);
 
     /**
      * The store HTTP queries read, with the configured window size.
@@ -125,10 +131,13 @@ public class AttributionTopology {
      */
     public static Topology build(AttributionSettings settings, MeterRegistry registry) {
         settings.requireKnownAggregations(AGGREGATIONS);
-        settings.requireOfferedPolicies(List.of(LatePolicy.SIDE_OUTPUT, LatePolicy.DROP));
+        requireJoinPolicies(settings);
         StreamsBuilder builder = new StreamsBuilder();
         Duration lookback = settings.lookback();
-        Duration grace = settings.grace();
+        // Under update the join and the per-purchase windows take records for the allowed lateness, not the grace.
+        LateDataHandling attributionLate = settings.lateData(ATTRIBUTION, settings.grace());
+        attributionLate.requireRetention(settings.storeRetention(), Duration.ofMillis(1), ALLOWED_LATENESS);
+        Duration joinGrace = attributionLate.windowGrace();
 
         KStream<String, Purchase> purchases = builder.stream(PURCHASES.name(),
                         Consumed.with(STRING, PURCHASE).withName("purchases-source"))
@@ -137,7 +146,7 @@ public class AttributionTopology {
                         Named.as("purchases-key-by-user-product"))
                 .repartition(Repartitioned.with(STRING, PURCHASE).withName("purchases-by-user-product"));
         KStream<String, Purchase> onTimePurchases = LateEvents.divertLate(purchases, PURCHASES_LATE,
-                settings.latePolicy(PURCHASES_LATE), context -> WindowClosure.joinSide(0, grace.toMillis()),
+                settings.latePolicy(PURCHASES_LATE), context -> WindowClosure.joinSide(0, joinGrace.toMillis()),
                 LATE_EVENTS.name(), STRING, registry);
 
         KStream<String, PageView> views = builder.stream(PAGE_VIEWS.name(),
@@ -147,12 +156,12 @@ public class AttributionTopology {
                 .selectKey((user, view) -> touchKey(view.userId(), view.productId()), Named.as("views-key-by-user-product"))
                 .repartition(Repartitioned.with(STRING, PAGE_VIEW).withName("product-views-by-user-product"));
         KStream<String, PageView> joinableViews = LateEvents.divertLate(views, VIEWS, settings.latePolicy(VIEWS),
-                context -> WindowClosure.joinSide(lookback.toMillis(), grace.toMillis()),
+                context -> WindowClosure.joinSide(lookback.toMillis(), joinGrace.toMillis()),
                 LATE_EVENTS.name(), STRING, registry);
 
         // Candidates: every on-time purchase alone, and the purchase with each view the join finds.
         KStream<String, Touch> joined = onTimePurchases.join(joinableViews, Touch::new,
-                JoinWindows.ofTimeDifferenceAndGrace(lookback, grace).after(Duration.ZERO),
+                JoinWindows.ofTimeDifferenceAndGrace(lookback, joinGrace).after(Duration.ZERO),
                 StreamJoined.with(STRING, PURCHASE, PAGE_VIEW).withName(JOIN).withStoreName(JOIN));
         KStream<String, Touch> touches = onTimePurchases
                 .mapValues(purchase -> new Touch(purchase, null), Named.as("purchase-alone"))
@@ -161,53 +170,67 @@ public class AttributionTopology {
         // One final attribution per purchase, once its join window has closed: a window of 1 ms at
         // the purchase's time closes when stream time passes time + grace, as the join's window does.
         // Same key as the join, so it stays in the join's task and shares its stream time.
-        TimeWindows perPurchase = TimeWindows.ofSizeAndGrace(Duration.ofMillis(1), grace);
-        KStream<String, AttributedPurchase> attributed = LateEvents.divertLate(touches, ATTRIBUTION,
-                        settings.latePolicy(ATTRIBUTION), context -> WindowClosure.timeWindows(perPurchase),
-                        LATE_EVENTS.name(), STRING, registry)
+        TimeWindows perPurchase = TimeWindows.ofSizeAndGrace(Duration.ofMillis(1), joinGrace);
+        KStream<Windowed<String>, LastTouches> perPurchaseWindows = attributionLate.divertLate(touches,
+                        context -> WindowClosure.timeWindows(perPurchase), LATE_EVENTS.name(), STRING, registry)
                 .groupByKey(Grouped.with(ATTRIBUTION + "-grouped", STRING, TOUCH))
                 .windowedBy(perPurchase)
-                .emitStrategy(EmitStrategy.onWindowClose())
+                .emitStrategy(attributionLate.emitStrategy())
                 .aggregate(LastTouches::none, (key, touch, state) -> state.with(touch), Named.as(ATTRIBUTION + "-latest-view"),
-                        Materialized.<String, LastTouches, WindowStore<Bytes, byte[]>>as(ATTRIBUTION_STORE)
+                        attributionLate.store(Materialized.<String, LastTouches, WindowStore<Bytes, byte[]>>as(ATTRIBUTION_STORE)
                                 .withKeySerde(STRING).withValueSerde(LAST_TOUCHES)
-                                .withRetention(settings.storeRetention()))
-                .toStream(Named.as(ATTRIBUTION + "-final"))
-                .flatMap((window, state) -> {
-                    List<KeyValue<String, AttributedPurchase>> results = new ArrayList<>();
-                    for (Touch touch : state.winners()) {
-                        results.add(KeyValue.pair(touch.purchase().userId(), AttributedPurchase.of(touch.purchase(), touch.view())));
-                    }
-                    return results;
-                }, Named.as(ATTRIBUTION + "-to-attributed"));
-        attributed.to(ATTRIBUTED_PURCHASES.name(), Produced.with(STRING, ATTRIBUTED).withName(ATTRIBUTION + "-sink"));
+                                .withRetention(settings.storeRetention())))
+                .toStream(Named.as(ATTRIBUTION + "-changes"));
+        KStream<String, AttributionChange> attributions = AttributionRevisions.of(attributionLate, builder,
+                attributionLate.timeWindowResults(builder, perPurchaseWindows, STRING, LAST_TOUCHES));
+        attributions.mapValues(AttributionChange::current, Named.as(ATTRIBUTION + "-current"))
+                .to(ATTRIBUTED_PURCHASES.name(), Produced.with(STRING, ATTRIBUTED).withName(ATTRIBUTION + "-sink"));
 
         // Attributed revenue per landing page per hour, per currency. The attributions of one hour are
         // final up to a grace period after it, and reach the page's task from every join task, which
-        // may be up to "settle" apart: the revenue windows wait grace + settle.
-        TimeWindows revenueWindows = TimeWindows.ofSizeAndGrace(settings.revenueWindow(), grace.plus(settings.settle()));
-        KStream<String, AttributedPurchase> byPage = attributed
-                .filter((user, purchase) -> purchase.attributed(), Named.as("attributed-only"))
-                .selectKey((user, purchase) -> purchase.page(), Named.as("attributed-key-by-page"))
-                .repartition(Repartitioned.with(STRING, ATTRIBUTED).withName("attributed-by-page"));
-        LateEvents.divertLate(byPage, REVENUE, settings.latePolicy(REVENUE),
+        // may be up to "settle" apart: the revenue windows wait grace + settle. A corrected attribution
+        // moves its amount from the old page to the new one.
+        LateDataHandling revenueLate = settings.lateData(REVENUE, settings.grace().plus(settings.settle()));
+        revenueLate.requireRetention(settings.storeRetention(), settings.revenueWindow(), ALLOWED_LATENESS);
+        TimeWindows revenueWindows = TimeWindows.ofSizeAndGrace(settings.revenueWindow(), revenueLate.windowGrace());
+        KStream<String, RevenueChange> byPage = attributions
+                .flatMap((purchase, change) -> change.revenueChanges(), Named.as(ATTRIBUTION + "-revenue-changes"))
+                .repartition(Repartitioned.with(STRING, REVENUE_CHANGE).withName("attributed-by-page"));
+        KStream<Windowed<String>, Revenue> revenue = revenueLate.divertLate(byPage,
                         context -> WindowClosure.timeWindows(revenueWindows), LATE_EVENTS.name(), STRING, registry)
-                .groupByKey(Grouped.with(REVENUE + "-grouped", STRING, ATTRIBUTED))
+                .groupByKey(Grouped.with(REVENUE + "-grouped", STRING, REVENUE_CHANGE))
                 .windowedBy(revenueWindows)
-                .emitStrategy(EmitStrategy.onWindowClose())
-                .aggregate(Revenue::none,
-                        (page, purchase, revenue) -> revenue.plus(purchase.purchase().currency(), purchase.purchase().amountCents()),
-                        Named.as(REVENUE + "-sum"),
-                        Materialized.<String, Revenue, WindowStore<Bytes, byte[]>>as(REVENUE_STORE)
+                .emitStrategy(revenueLate.emitStrategy())
+                .aggregate(Revenue::none, (page, change, sum) -> sum.plus(change), Named.as(REVENUE + "-sum"),
+                        revenueLate.store(Materialized.<String, Revenue, WindowStore<Bytes, byte[]>>as(REVENUE_STORE)
                                 .withKeySerde(STRING).withValueSerde(JsonSerde.of(Revenue.class))
-                                .withRetention(settings.storeRetention()))
-                .toStream(Named.as(REVENUE + "-final"))
-                .map((window, revenue) -> KeyValue.pair(window.key(), new PageRevenue(window.key(),
-                        window.window().startTime(), window.window().endTime(), revenue.cents(), revenue.purchases())),
+                                .withRetention(settings.storeRetention())))
+                .toStream(Named.as(REVENUE + "-changes"));
+        revenueLate.timeWindowResults(builder, revenue, STRING, JsonSerde.of(Revenue.class))
+                .map((window, result) -> KeyValue.pair(new WindowKey(window.key(), window.window().startTime()).toString(),
+                                result.value().purchases() == 0 ? null : new PageRevenueRevision(window.key(),
+                                        window.window().startTime(), window.window().endTime(), result.value().cents(),
+                                        result.value().purchases(), result.revision())),
                         Named.as(REVENUE + "-to-page-revenue"))
-                .to(ATTRIBUTED_REVENUE.name(), Produced.with(STRING, JsonSerde.of(PageRevenue.class)).withName(REVENUE + "-sink"));
+                .to(ATTRIBUTED_REVENUE.name(), Produced.with(STRING, JsonSerde.of(PageRevenueRevision.class))
+                        .withName(REVENUE + "-sink"));
 
         return builder.build();
+    }
+
+    /**
+     * The two routers in front of the join share its grace with the per-purchase windows: under {@code update} all
+     * three take records for the allowed lateness, so the three policies are {@code update} together or not at all.
+     * {@code attributed-revenue} is independent.
+     *
+     * @throws IllegalArgumentException naming the three keys when some but not all are {@code update}
+     */
+    static void requireJoinPolicies(AttributionSettings settings) {
+        long updating = JOIN_AGGREGATIONS.stream().filter(a -> settings.latePolicy(a) == LatePolicy.UPDATE).count();
+        if (updating != 0 && updating != JOIN_AGGREGATIONS.size()) {
+            throw new IllegalArgumentException("attribution.late-policy." + JOIN_AGGREGATIONS
+                    + " share the join's grace: set all three to update, or none");
+        }
     }
 
     /** The join key: user and product, {@code u-0001|p-0042}. */

@@ -4,8 +4,9 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Revenue attributed to a landing page in one window, on {@code attributed-revenue-hourly}, keyed by
- * page: the pages of the views purchases were attributed to.
+ * Revenue attributed to a landing page in one window, in {@code GET /revenue} answers (on
+ * {@code attributed-revenue-hourly} as {@link PageRevenueRevision}). The pages are those of the views purchases were
+ * attributed to.
  *
  * @param page         the landing page
  * @param windowStart  window start, inclusive

@@ -16,10 +16,10 @@ public record Revenue(Map<String, Long> cents, long purchases) {
         return new Revenue(Map.of(), 0);
     }
 
-    /** This revenue plus {@code amountCents} of {@code currency}. */
-    Revenue plus(String currency, long amountCents) {
+    /** This revenue with {@code change} applied; a currency whose sum comes to 0 is removed. */
+    Revenue plus(RevenueChange change) {
         Map<String, Long> sum = new TreeMap<>(cents);
-        sum.merge(currency, amountCents, Long::sum);
-        return new Revenue(sum, purchases + 1);
+        sum.merge(change.currency(), change.cents(), (a, b) -> a + b == 0 ? null : a + b);
+        return new Revenue(sum, purchases + change.purchases());
     }
 }

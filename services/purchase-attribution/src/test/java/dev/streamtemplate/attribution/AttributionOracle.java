@@ -2,6 +2,7 @@ package dev.streamtemplate.attribution;
 
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
+import dev.streamtemplate.schemas.WindowKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -44,7 +45,7 @@ public final class AttributionOracle {
      * @param attributedViews purchase event id to the attributing view, for the attributed purchases only
      * @param revenue         {@link #revenueKey(String, Instant) page@windowStart} to revenue per
      *                        ISO-4217 currency in minor units: the {@code attributed-revenue-hourly}
-     *                        records ({@link PageRevenue#revenueCents()}, key = page), one per window
+     *                        records ({@link PageRevenueRevision#revenueCents()}, the same key), the last per key
      */
     public record Result(Map<String, String> attribution, Map<String, PageView> attributedViews,
                          Map<String, Map<String, Long>> revenue) {
@@ -100,15 +101,14 @@ public final class AttributionOracle {
     }
 
     /**
-     * The key of one page's revenue window in {@link Result#revenue()}: {@code page + "@" + windowStart}
-     * ({@link Instant#toString()}), as built from an {@code attributed-revenue-hourly} record by
-     * {@code record.key() + "@" + record.value().windowStart()}.
+     * The key of one page's revenue window in {@link Result#revenue()}: {@code page@windowStart}, the key of its
+     * {@code attributed-revenue-hourly} records ({@link WindowKey}).
      *
-     * @param page        the landing page (the topic key)
-     * @param windowStart the revenue window's start ({@link PageRevenue#windowStart()})
+     * @param page        the landing page
+     * @param windowStart the revenue window's start
      * @return the key
      */
     public static String revenueKey(String page, Instant windowStart) {
-        return page + "@" + windowStart;
+        return new WindowKey(page, windowStart).toString();
     }
 }

@@ -165,7 +165,7 @@ class AttributionPipelineTest {
                 .atMost(BOUND).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(attributions()).isEqualTo(expectedAttribution));
         assertThat(read(TopicCatalogue.ATTRIBUTED_PURCHASES.name(), AttributedPurchase.class))
-                .as("one final attribution per purchase").filteredOn(r -> !r.key().startsWith(CLOCK_USER))
+                .as("one final attribution per purchase").filteredOn(r -> !r.value().purchase().userId().startsWith(CLOCK_USER))
                 .hasSize(expectedAttribution.size());
 
         // Then the revenue windows: a clock attribution past the last hour + grace + settle moves the
@@ -257,7 +257,8 @@ class AttributionPipelineTest {
             Awaitility.await("the clock purchases at " + previous + " to be final on every partition")
                     .atMost(BOUND).pollInterval(Duration.ofMillis(500))
                     .untilAsserted(() -> assertThat(read(TopicCatalogue.ATTRIBUTED_PURCHASES.name(), AttributedPurchase.class))
-                            .filteredOn(r -> r.key().startsWith(CLOCK_USER) && r.value().purchase().timestamp().equals(previous))
+                            .filteredOn(r -> r.value().purchase().userId().startsWith(CLOCK_USER)
+                                    && r.value().purchase().timestamp().equals(previous))
                             .hasSize(PARTITIONS));
         }
     }
@@ -289,16 +290,16 @@ class AttributionPipelineTest {
 
     private static Map<String, String> attributions() {
         return read(TopicCatalogue.ATTRIBUTED_PURCHASES.name(), AttributedPurchase.class).stream()
-                .filter(r -> !r.key().startsWith(CLOCK_USER))
+                .filter(r -> !r.value().purchase().userId().startsWith(CLOCK_USER))
                 .collect(Collectors.toMap(r -> r.value().purchase().eventId(),
                         r -> r.value().attributed() ? r.value().viewEventId() : AttributionOracle.NONE,
                         (a, b) -> a + "," + b, TreeMap::new));
     }
 
     private static Map<String, Map<String, Long>> revenue() {
-        return read(TopicCatalogue.ATTRIBUTED_REVENUE.name(), PageRevenue.class).stream()
+        return read(TopicCatalogue.ATTRIBUTED_REVENUE.name(), PageRevenueRevision.class).stream()
                 .filter(r -> !r.key().startsWith("/products/p-clock-"))
-                .collect(Collectors.toMap(r -> AttributionOracle.revenueKey(r.key(), r.value().windowStart()),
+                .collect(Collectors.toMap(TopicRecord::key,
                         r -> r.value().revenueCents(), (a, b) -> Map.of("duplicate", -1L), TreeMap::new));
     }
 

@@ -62,22 +62,34 @@ class AttributionTopologyTest {
     private TestInputTopic<String, PageView> views;
     private TestInputTopic<String, Purchase> purchases;
     private TestOutputTopic<String, AttributedPurchase> attributed;
-    private TestOutputTopic<String, PageRevenue> revenue;
+    private TestOutputTopic<String, PageRevenueRevision> revenue;
     private TestOutputTopic<String, LateEvent> late;
 
     @BeforeEach
     void start() {
+        start(SETTINGS, stateDir);
+    }
+
+    /** Under {@code update} for all four routers (allowed lateness 6 h), in place of {@link #start()}'s driver. */
+    private void startUnderUpdate() {
+        driver.close();
+        start(settings(Map.of(AttributionTopology.PURCHASES_LATE, LatePolicy.UPDATE, AttributionTopology.VIEWS,
+                LatePolicy.UPDATE, AttributionTopology.ATTRIBUTION, LatePolicy.UPDATE, AttributionTopology.REVENUE,
+                LatePolicy.UPDATE)), stateDir.resolve("update"));
+    }
+
+    private void start(AttributionSettings settings, Path dir) {
         // production configuration (exception handlers, dead-letter topic, timestamp extractor), and:
-        Properties props = ServiceStreamsConfig.forTopologyTest(stateDir);
+        Properties props = ServiceStreamsConfig.forTopologyTest(dir);
         // emit final results at every record, not at most once per wall-clock second
         props.put(StreamsConfig.InternalConfig.EMIT_INTERVAL_MS_KSTREAMS_WINDOWED_AGGREGATION, 0L);
-        driver = new TopologyTestDriver(AttributionTopology.build(SETTINGS, new SimpleMeterRegistry()), props);
+        driver = new TopologyTestDriver(AttributionTopology.build(settings, new SimpleMeterRegistry()), props);
         views = driver.createInputTopic(TopicCatalogue.PAGE_VIEWS.name(), new StringSerializer(), JsonSerde.of(PageView.class));
         purchases = driver.createInputTopic(TopicCatalogue.PURCHASES.name(), new StringSerializer(), JsonSerde.of(Purchase.class));
         attributed = driver.createOutputTopic(TopicCatalogue.ATTRIBUTED_PURCHASES.name(), new StringDeserializer(),
                 JsonSerde.of(AttributedPurchase.class));
         revenue = driver.createOutputTopic(TopicCatalogue.ATTRIBUTED_REVENUE.name(), new StringDeserializer(),
-                JsonSerde.of(PageRevenue.class));
+                JsonSerde.of(PageRevenueRevision.class));
         late = driver.createOutputTopic(TopicCatalogue.LATE_EVENTS.name(), new StringDeserializer(), JsonSerde.of(LateEvent.class));
     }
 
@@ -94,11 +106,78 @@ class AttributionTopologyTest {
     }
 
     @Test
-    void theUpdatePolicyIsNotOfferedAndFailsTheBuild() {
+    void theJoinsThreeRoutersAreUpdateTogetherOrNotAtAll() {
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-                .isThrownBy(() -> AttributionTopology.build(settings(Map.of(AttributionTopology.REVENUE, LatePolicy.UPDATE)),
+                .isThrownBy(() -> AttributionTopology.build(settings(Map.of(AttributionTopology.ATTRIBUTION, LatePolicy.UPDATE)),
                         new SimpleMeterRegistry()))
-                .withMessageContaining("{" + AttributionTopology.REVENUE + "=update}");
+                .withMessageContaining("set all three to update, or none");
+    }
+
+    @Test
+    void underUpdateALateViewThatWinsCorrectsTheAttributionAndMovesItsRevenue() {
+        startUnderUpdate();
+        PageView first = view("u-1", "p-1", "/products/p-1", at("09:30:00"));
+        Purchase purchase = buy("u-1", "p-1", at("10:00:00"), 1999, "EUR");
+        // steps shorter than the revenue windows' 2 min; the 10:00 hour's first result is due after 11:02
+        for (String time : List.of("10:01:01", "10:02:30", "11:01:30", "11:02:40", "11:03:45")) {
+            advanceTo(time);
+        }
+        PageView losing = view("u-1", "p-1", "/products/p-1", at("09:20:00")); // 1 h 44 min late, earlier than the winner
+        PageView winning = view("u-1", "p-1", "/landing/spring-sale", at("09:45:00")); // late, later than the winner
+        advanceTo("11:04:50");
+
+        assertThat(late.readValuesToList()).as("nothing is beyond the allowed lateness").isEmpty();
+        assertThat(attributed.readKeyValuesToList()).filteredOn(r -> !r.value.purchase().userId().equals(CLOCK))
+                .as("revision 0 to the first view, one correction to the winning view, none for the losing view %s",
+                        losing.eventId())
+                .extracting(r -> r.key, r -> r.value.viewEventId(), r -> r.value.revision())
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(purchase.eventId(), first.eventId(), 0),
+                        org.assertj.core.groups.Tuple.tuple(purchase.eventId(), winning.eventId(), 1));
+        assertThat(revenue.readKeyValuesToList()).filteredOn(r -> !r.key.startsWith("/products/p-clock"))
+                .as("the hour's revenue moves from the first view's page (a tombstone) to the winning view's")
+                .containsExactly(
+                        new org.apache.kafka.streams.KeyValue<>("/products/p-1@2026-11-21T10:00:00Z",
+                                new PageRevenueRevision("/products/p-1", at("10:00:00"), at("11:00:00"), Map.of("EUR", 1999L), 1, 0)),
+                        new org.apache.kafka.streams.KeyValue<>("/products/p-1@2026-11-21T10:00:00Z", null),
+                        new org.apache.kafka.streams.KeyValue<>("/landing/spring-sale@2026-11-21T10:00:00Z",
+                                new PageRevenueRevision("/landing/spring-sale", at("10:00:00"), at("11:00:00"), Map.of("EUR", 1999L), 1, 0)));
+    }
+
+    @Test
+    void underUpdateALatePurchaseIsAttributedFromTheViewsTheJoinHolds() {
+        startUnderUpdate();
+        PageView view = view("u-1", "p-1", "/products/p-1", at("09:30:00"));
+        for (String time : List.of("10:00:00", "10:30:00", "11:00:00", "11:30:00", "12:00:00")) {
+            advanceTo(time);
+        }
+        Purchase purchase = buy("u-1", "p-1", at("10:00:00"), 700, "USD"); // 2 h late, within the allowed 6 h
+        advanceTo("12:01:00");
+
+        assertThat(late.readValuesToList()).isEmpty();
+        assertThat(attributions()).singleElement().satisfies(a -> {
+            assertThat(a.purchase()).isEqualTo(purchase);
+            assertThat(a.viewEventId()).isEqualTo(view.eventId());
+            assertThat(a.revision()).isZero();
+        });
+        assertThat(revenue.readValuesToList()).filteredOn(r -> !r.page().equals("/products/p-clock"))
+                .as("the hour closed long ago: its first result at once")
+                .containsExactly(new PageRevenueRevision("/products/p-1", at("10:00:00"), at("11:00:00"), Map.of("USD", 700L), 1, 0));
+    }
+
+    @Test
+    void underUpdateAPurchaseOrViewBeyondTheAllowedLatenessGoesToLateEvents() {
+        startUnderUpdate();
+        for (int hour = 10; hour <= 17; hour++) {
+            advanceTo(hour + ":00:00");
+        }
+        buy("u-1", "p-1", at("10:59:59")); // 6 h 0 min 1 s late
+        view("u-2", "p-2", "/products/p-2", at("09:59:59")); // joins purchases until 10:59:59 + 6 h
+        advanceTo("17:00:30");
+
+        assertThat(late.readValuesToList()).extracting(LateEvent::aggregation, LateEvent::latenessMs)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(AttributionTopology.PURCHASES_LATE, 1000L),
+                        org.assertj.core.groups.Tuple.tuple(AttributionTopology.VIEWS, 1000L));
+        assertThat(attributions()).isEmpty();
     }
 
     @Test
@@ -227,12 +306,18 @@ class AttributionTopologyTest {
         }
 
         assertThat(late.readValuesToList()).isEmpty();
-        assertThat(revenue.readValuesToList()).filteredOn(r -> !r.page().equals("/products/p-clock")).containsExactly(new PageRevenue("/products/p-1", at("10:00:00"),
-                at("11:00:00"), Map.of("EUR", 2499L, "USD", 700L), 3));
+        assertThat(revenue.readKeyValuesToList()).filteredOn(r -> !r.value.page().equals("/products/p-clock"))
+                .containsExactly(new org.apache.kafka.streams.KeyValue<>("/products/p-1@2026-11-21T10:00:00Z",
+                        new PageRevenueRevision("/products/p-1", at("10:00:00"), at("11:00:00"),
+                                Map.of("EUR", 2499L, "USD", 700L), 3, 0)));
     }
 
     private PageView view(String user, String product, Instant time) {
-        PageView view = new PageView("v-" + ids.incrementAndGet(), user, "/products/" + product, product, "search", time);
+        return view(user, product, "/products/" + product, time);
+    }
+
+    private PageView view(String user, String product, String page, Instant time) {
+        PageView view = new PageView("v-" + ids.incrementAndGet(), user, page, product, "search", time);
         views.pipeInput(user, view);
         return view;
     }
@@ -260,6 +345,6 @@ class AttributionTopologyTest {
     }
 
     private static Instant at(String time) {
-        return Instant.parse("2026-11-21T" + time + "Z");
+        return Instant.parse("2026-11-21T" + (time.indexOf(':') == 1 ? "0" + time : time) + "Z");
     }
 }
