@@ -53,18 +53,22 @@ import org.apache.kafka.streams.state.WindowStore;
  *   "product-views-by-user-product" ─ views too old to join any open purchase ─▶ late-events │
  *   ─ into the join ─────────────────────────────────────────────────────────────────────┘
  *   merged ─ per purchase, the latest view or none, final when its join window has closed
- *   (a 1 ms window at the purchase's time with the join's grace) ─────────────────▶ attributed-purchases
- *   ─ attributed only, key by page ─▶ repartition "attributed-by-page"
+ *   (a 1 ms window at the purchase's time with the join's grace) ─ per purchase id, changes only
+ *   (AttributionRevisions) ───────────────────────────────────────────────────────▶ attributed-purchases
+ *   ─ + amount to the new page, − to the old one, key by page ─▶ repartition "attributed-by-page"
  *   ─ revenue per page per hour, per currency, final on window close (grace: grace + settle)
  *                                                                              ─▶ attributed-revenue-hourly
  * </pre>
  *
- * <p>Contract: one final record per on-time purchase on {@code attributed-purchases}, attributed to the latest product
- * view of the same user and product at most {@code attribution.lookback} before it, or unattributed; emitted when the
- * purchase's 1 ms window closes ({@code purchase time + grace} behind stream time). Late purchases and views, and
- * attributions too late for their revenue hour, go to {@code late-events} (or are only counted where
- * {@code attribution.late-policy.<aggregation>} is {@code drop}; {@code update} is not offered here). Why an inner
- * join plus "the purchase alone" and not {@code KStream#leftJoin} (KAFKA-19536), and each late-record rule:
+ * <p>Contract: one final record per on-time purchase on {@code attributed-purchases} (key: purchase id), attributed to
+ * the latest product view of the same user and product at most {@code attribution.lookback} before it, or
+ * unattributed; emitted when the purchase's 1 ms window closes ({@code purchase time + grace} behind stream time).
+ * Revenue per page and window on {@code attributed-revenue-hourly} (key: {@code page@windowStart}). Late purchases and
+ * views, and attributions too late for their revenue hour, go to {@code late-events} (or are only counted where
+ * {@code attribution.late-policy.<aggregation>} is {@code drop}). Under {@code update} (the three join routers together)
+ * the join and the windows take records for {@code attribution.allowed-lateness}: late purchases and views correct
+ * the attributions as further revisions, and the revenue windows the amounts. Why an inner join plus "the purchase
+ * alone" and not {@code KStream#leftJoin} (KAFKA-19536), each late-record rule and what {@code update} cannot do:
  * {@code docs/design/purchase-attribution.md}.
  * Processors, stores and repartition topics are named here; changelogs are
  * {@code purchase-attribution-<store>-changelog}.
