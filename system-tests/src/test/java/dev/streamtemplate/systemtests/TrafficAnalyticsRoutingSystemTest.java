@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -101,14 +100,7 @@ class TrafficAnalyticsRoutingSystemTest {
     @BeforeAll
     void startThreeInstances(MultiInstanceStack stack) throws Exception {
         this.stack = stack;
-        Map<String, String> windows = new LinkedHashMap<>();
-        windows.put("traffic.tumbling-size", WINDOWS.tumblingSize().toString());
-        windows.put("traffic.hopping-size", WINDOWS.hoppingSize().toString());
-        windows.put("traffic.hopping-advance", WINDOWS.hoppingAdvance().toString());
-        windows.put("traffic.session-gap", WINDOWS.sessionGap().toString());
-        windows.put("traffic.sliding-span", WINDOWS.slidingSpan().toString());
-        windows.put("traffic.burst-threshold", Integer.toString(WINDOWS.burstThreshold()));
-        group = new InstanceGroup(stack, SERVICE, STORES, PARTITIONS, windows);
+        group = new InstanceGroup(stack, SERVICE, STORES, PARTITIONS, WINDOWS.properties());
         client = group.client();
         changes = new ChangeUnderTraffic(group, this::randomQuery, notes::add, PUBLISH_BOUND);
 

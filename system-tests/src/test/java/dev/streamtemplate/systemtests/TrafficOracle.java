@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +51,18 @@ public record TrafficOracle(Map<String, List<Window>> tumbling, Map<String, List
     /** The window definitions of the service ({@code traffic.*} in its application.properties and the test's overrides). */
     public record Settings(Duration tumblingSize, Duration hoppingSize, Duration hoppingAdvance, Duration sessionGap,
                            Duration slidingSpan, int burstThreshold) {
+
+        /** These settings as the service's {@code traffic.*} properties, for its instances. */
+        public Map<String, String> properties() {
+            Map<String, String> properties = new LinkedHashMap<>();
+            properties.put("traffic.tumbling-size", tumblingSize.toString());
+            properties.put("traffic.hopping-size", hoppingSize.toString());
+            properties.put("traffic.hopping-advance", hoppingAdvance.toString());
+            properties.put("traffic.session-gap", sessionGap.toString());
+            properties.put("traffic.sliding-span", slidingSpan.toString());
+            properties.put("traffic.burst-threshold", Integer.toString(burstThreshold));
+            return properties;
+        }
     }
 
     /** A page total in {@code /top-pages}. */
