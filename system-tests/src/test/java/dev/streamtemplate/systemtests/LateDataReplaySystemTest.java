@@ -385,7 +385,8 @@ class LateDataReplaySystemTest {
      * A derived topic read as a table: the latest record per key, tombstones removing the key, after checking each
      * record's key ({@code key}), and how many records, corrections and retractions it took. Under {@code update} the
      * revisions of a key must count up by one from 0 (on {@code purchase-bursts} from the first revision that reached
-     * the threshold; after a retraction, any higher one), and a tombstone must retract a key written before.
+     * the threshold, on {@code attributed-revenue-hourly} from the first that held a purchase; after a retraction, any
+     * higher one), and a tombstone must retract a key written before.
      */
     private <V> TopicTable<V> table(TopicSpec topic, boolean update, Class<V> type, Function<V, Integer> revision,
                                     Function<V, String> key) {
@@ -393,7 +394,8 @@ class LateDataReplaySystemTest {
         Map<String, V> latest = new LinkedHashMap<>();
         Map<String, Integer> lastRevision = new HashMap<>();
         Set<String> retracted = new HashSet<>();
-        boolean thresholded = topic.equals(TopicCatalogue.PURCHASE_BURSTS);
+        // written from the first revision that reached the threshold, or held a purchase
+        boolean thresholded = topic.equals(TopicCatalogue.PURCHASE_BURSTS) || topic.equals(TopicCatalogue.ATTRIBUTED_REVENUE);
         int corrections = 0;
         int retractions = 0;
         int maxRevision = 0;

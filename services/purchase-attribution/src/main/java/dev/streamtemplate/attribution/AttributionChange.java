@@ -23,11 +23,11 @@ public record AttributionChange(AttributedPurchase previous, AttributedPurchase 
         String after = current.attributed() ? current.page() : null;
         List<KeyValue<String, RevenueChange>> changes = new ArrayList<>(2);
         if (before != null && !before.equals(after)) {
-            changes.add(KeyValue.pair(before, new RevenueChange(before, previous.purchase().currency(),
+            changes.add(KeyValue.pair(before, new RevenueChange(before, previous.purchase().eventId(), previous.purchase().currency(),
                     -previous.purchase().amountCents(), -1)));
         }
         if (after != null && !after.equals(before)) {
-            changes.add(KeyValue.pair(after, new RevenueChange(after, current.purchase().currency(),
+            changes.add(KeyValue.pair(after, new RevenueChange(after, current.purchase().eventId(), current.purchase().currency(),
                     current.purchase().amountCents(), 1)));
         }
         return changes;

@@ -194,7 +194,9 @@ public class AttributionTopology {
         // final up to a grace period after it, and reach the page's task from every join task, which
         // may be up to "settle" apart: the revenue windows wait grace + settle. A corrected attribution
         // moves its amount from the old page to the new one.
-        LateDataHandling revenueLate = settings.lateData(REVENUE, settings.grace().plus(settings.settle()));
+        // Under update, corrections reach a page's task up to "settle" behind the join tasks too.
+        LateDataHandling revenueLate = new LateDataHandling(REVENUE, settings.latePolicy(REVENUE),
+                settings.grace().plus(settings.settle()), settings.allowedLateness().plus(settings.settle()));
         revenueLate.requireRetention(settings.storeRetention(), settings.revenueWindow(), ALLOWED_LATENESS);
         TimeWindows revenueWindows = TimeWindows.ofSizeAndGrace(settings.revenueWindow(), revenueLate.windowGrace());
         KStream<String, RevenueChange> byPage = attributions
@@ -211,6 +213,9 @@ public class AttributionTopology {
                                 .withRetention(settings.storeRetention())))
                 .toStream(Named.as(REVENUE + "-changes"));
         revenueLate.timeWindowResults(builder, revenue, STRING, JsonSerde.of(Revenue.class))
+                // a window emptied before its first result was due: nothing to retract
+                .filter((window, result) -> result.revision() > 0 || result.value().purchases() > 0,
+                        Named.as(REVENUE + "-not-empty"))
                 .map((window, result) -> KeyValue.pair(new WindowKey(window.key(), window.window().startTime()).toString(),
                                 result.value().purchases() == 0 ? null : new PageRevenueRevision(window.key(),
                                         window.window().startTime(), window.window().endTime(), result.value().cents(),

@@ -14,7 +14,9 @@ import java.util.Map;
  * @param windowEnd    window end, exclusive
  * @param revenueCents revenue per ISO-4217 currency, in minor units
  * @param purchases    attributed purchases in the window
- * @param revision     0 for the window's first final result, n for its n-th correction
+ * @param revision     0 for the window's first final result, n for its n-th correction; a window that was emptied
+ *                     before its first result was due is not written until it holds a purchase again, with its next
+ *                     revision
  */
 public record PageRevenueRevision(String page, Instant windowStart, Instant windowEnd, Map<String, Long> revenueCents,
                                   long purchases, int revision) {

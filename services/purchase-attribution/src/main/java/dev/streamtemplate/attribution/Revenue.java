@@ -16,10 +16,18 @@ public record Revenue(Map<String, Long> cents, long purchases) {
         return new Revenue(Map.of(), 0);
     }
 
-    /** This revenue with {@code change} applied; a currency whose sum comes to 0 is removed. */
+    /**
+     * This revenue with {@code change} applied. A currency that a subtraction (an attribution moved to another page)
+     * brings to 0 is removed, as if its purchases had never been here.
+     */
     Revenue plus(RevenueChange change) {
         Map<String, Long> sum = new TreeMap<>(cents);
-        sum.merge(change.currency(), change.cents(), (a, b) -> a + b == 0 ? null : a + b);
+        long total = sum.getOrDefault(change.currency(), 0L) + change.cents();
+        if (total == 0 && change.purchases() < 0) {
+            sum.remove(change.currency());
+        } else {
+            sum.put(change.currency(), total);
+        }
         return new Revenue(sum, purchases + change.purchases());
     }
 }

@@ -7,9 +7,10 @@ package dev.streamtemplate.attribution;
  * page subtracts them here ({@link AttributionChange#revenueChanges()}).
  *
  * @param page      the landing page
+ * @param eventId   the purchase's event id (in an {@code attributed-revenue} late event, which purchase it was)
  * @param currency  ISO-4217 currency of the amount
  * @param cents     the amount in minor units, negative when subtracted
  * @param purchases +1 or -1
  */
-public record RevenueChange(String page, String currency, long cents, int purchases) {
+public record RevenueChange(String page, String eventId, String currency, long cents, int purchases) {
 }

@@ -144,6 +144,26 @@ class AttributionTopologyTest {
     }
 
     @Test
+    void underUpdateACorrectionBeforeTheHourIsDueLeavesNoRecordOnTheOldPage() {
+        startUnderUpdate();
+        view("u-1", "p-1", "/products/p-1", at("09:30:00"));
+        buy("u-1", "p-1", at("10:00:00"), 1999, "EUR");
+        advanceTo("10:01:01"); // the attribution's revision 0: the 10:00 hour of /products/p-1 gets the amount
+        PageView winning = view("u-1", "p-1", "/landing/spring-sale", at("09:45:00")); // late for the attribution only
+        for (String time : List.of("10:02:30", "11:01:30", "11:02:40", "11:03:45")) {
+            advanceTo(time);
+        }
+
+        assertThat(attributions()).extracting(AttributedPurchase::revision, AttributedPurchase::page)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(0, "/products/p-1"),
+                        org.assertj.core.groups.Tuple.tuple(1, winning.page()));
+        assertThat(revenue.readKeyValuesToList()).filteredOn(r -> !r.key.startsWith("/products/p-clock"))
+                .as("the old page's hour came to no purchases before its first result: not written")
+                .containsExactly(new org.apache.kafka.streams.KeyValue<>("/landing/spring-sale@2026-11-21T10:00:00Z",
+                        new PageRevenueRevision("/landing/spring-sale", at("10:00:00"), at("11:00:00"), Map.of("EUR", 1999L), 1, 0)));
+    }
+
+    @Test
     void underUpdateALatePurchaseIsAttributedFromTheViewsTheJoinHolds() {
         startUnderUpdate();
         PageView view = view("u-1", "p-1", "/products/p-1", at("09:30:00"));
