@@ -3,13 +3,13 @@ package dev.streamtemplate.attribution;
 import dev.streamtemplate.runtime.lateness.LateDataHandling;
 import dev.streamtemplate.runtime.lateness.LatePolicy;
 import dev.streamtemplate.runtime.lateness.Revision;
+import dev.streamtemplate.runtime.lateness.WindowRevisions;
 import dev.streamtemplate.schemas.JsonSerde;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -21,7 +21,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The revisions of each purchase's attribution, from the revisions of the per-purchase windows: input key
@@ -71,8 +70,7 @@ public final class AttributionRevisions implements Processor<Windowed<String>, R
                 return changes;
             }, Named.as(late.aggregation() + "-per-purchase"));
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.Bytes(),
-                Serdes.ByteArray()).withCachingDisabled());
+        builder.addStateStore(WindowRevisions.storeBuilder(STORE)); // persistent, logged, uncached bytes
         long kept = 1 + late.allowedLateness().toMillis();
         return windows.process(() -> new AttributionRevisions(kept), Named.as(late.aggregation() + "-per-purchase"), STORE);
     }
