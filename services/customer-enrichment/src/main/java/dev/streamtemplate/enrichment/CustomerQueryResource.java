@@ -1,5 +1,7 @@
 package dev.streamtemplate.enrichment;
 
+import dev.streamtemplate.http.ApiError;
+
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;

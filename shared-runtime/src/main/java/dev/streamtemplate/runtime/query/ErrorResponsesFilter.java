@@ -1,5 +1,7 @@
 package dev.streamtemplate.runtime.query;
 
+import dev.streamtemplate.http.ApiError;
+
 import java.util.Map;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;

@@ -1,5 +1,7 @@
 package dev.streamtemplate.runtime.query;
 
+import dev.streamtemplate.http.ApiError;
+
 /** A query parameter the client got wrong; answered with 400 and an {@link ApiError}. */
 public class InvalidQueryException extends RuntimeException {
 

@@ -1,14 +1,15 @@
 package dev.streamtemplate.runtime.query;
 
-import jakarta.ws.rs.WebApplicationException;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+
+import dev.streamtemplate.http.ApiError;
+import dev.streamtemplate.http.WebApplicationErrors;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Turns query failures into JSON answers: {@link InvalidQueryException} 400,
- * {@link StoreNotQueryableException} 503 with {@code Retry-After}, and JAX-RS' own errors (unknown
- * route 404, wrong method 405, unsupported media type 415) with the same {@link ApiError} body.
+ * {@link StoreNotQueryableException} 503 with {@code Retry-After}, both with the {@link ApiError} body that
+ * {@link WebApplicationErrors} gives JAX-RS' own errors.
  */
 public class QueryErrorMappers {
 
@@ -35,28 +36,7 @@ public class QueryErrorMappers {
         return response.build();
     }
 
-    /**
-     * @param e JAX-RS' own error (unknown route, wrong method, unsupported media type, ...)
-     * @return the same status and headers with an {@link ApiError} body
-     */
-    @ServerExceptionMapper
-    public Response webApplication(WebApplicationException e) {
-        Response original = e.getResponse();
-        Response.StatusType status = original.getStatusInfo();
-        Response.ResponseBuilder builder = Response.status(status.getStatusCode())
-                .type(MediaType.APPLICATION_JSON)
-                .entity(new ApiError(status.getStatusCode(), status.getReasonPhrase(), e.getMessage()));
-        original.getHeaders().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase("Content-Type")) {
-                values.forEach(v -> builder.header(name, v));
-            }
-        });
-        return builder.build();
-    }
-
     static Response.ResponseBuilder json(Response.Status status, String message) {
-        return Response.status(status)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(new ApiError(status.getStatusCode(), status.getReasonPhrase(), message));
+        return WebApplicationErrors.json(status, message);
     }
 }

@@ -1,5 +1,7 @@
 package dev.streamtemplate.runtime.query;
 
+import dev.streamtemplate.http.ApiError;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.streamtemplate.runtime.query;
+package dev.streamtemplate.http;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
