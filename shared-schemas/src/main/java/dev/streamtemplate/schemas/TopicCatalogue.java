@@ -160,6 +160,13 @@ public final class TopicCatalogue {
     public static final List<TopicSpec> ALL = java.util.stream.Stream.concat(INPUT_TOPICS.stream(),
             SERVICES.stream().flatMap(service -> service.outputs().stream())).distinct().toList();
 
+    /**
+     * The results live-updates pushes to users (Server-Sent Events, webhooks), each record's event type its topic's
+     * name: per-minute page views, purchase bursts, attributed revenue per hour, orders and cart rejections. It reads
+     * them {@code read_committed}; it is a consumer of results, not a stream service.
+     */
+    public static final List<TopicSpec> LIVE_UPDATES_INPUTS = List.of(PAGE_VIEWS_TUMBLING, PURCHASE_BURSTS,
+            ATTRIBUTED_REVENUE, ORDERS, CART_REJECTIONS);
 
 
     private TopicCatalogue() {
