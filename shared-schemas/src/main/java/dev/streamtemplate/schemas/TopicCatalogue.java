@@ -156,10 +156,6 @@ public final class TopicCatalogue {
     public static final List<ServiceTopics> SERVICES = List.of(TRAFFIC_ANALYTICS, PURCHASE_ATTRIBUTION,
             CUSTOMER_ENRICHMENT, SHOPPING_CART);
 
-    /** Every topic: the inputs and each service's outputs, what a fresh cluster needs before the services start. */
-    public static final List<TopicSpec> ALL = java.util.stream.Stream.concat(INPUT_TOPICS.stream(),
-            SERVICES.stream().flatMap(service -> service.outputs().stream())).distinct().toList();
-
     /**
      * The results live-updates pushes to users (Server-Sent Events, webhooks), each record's event type its topic's
      * name: per-minute page views, purchase bursts, attributed revenue per hour, orders and cart rejections. It reads
@@ -168,6 +164,24 @@ public final class TopicCatalogue {
     public static final List<TopicSpec> LIVE_UPDATES_INPUTS = List.of(PAGE_VIEWS_TUMBLING, PURCHASE_BURSTS,
             ATTRIBUTED_REVENUE, ORDERS, CART_REJECTIONS);
 
+    /**
+     * live-updates: the webhook subscriptions, keyed by subscription id, the value its callback URL, event types and
+     * secret; a tombstone when one is removed. Compacted, one partition: every instance reads it whole.
+     */
+    public static final TopicSpec WEBHOOK_SUBSCRIPTIONS = new TopicSpec("webhook-subscriptions", 1, CleanupPolicy.COMPACT);
+    /** live-updates: webhook deliveries given up after their last attempt, with the reason, keyed by subscription id. */
+    public static final TopicSpec WEBHOOK_DLQ = new TopicSpec("webhook-dlq", 1, CleanupPolicy.DELETE);
+
+    /** The topics live-updates writes. */
+    public static final List<TopicSpec> LIVE_UPDATES_OUTPUTS = List.of(WEBHOOK_SUBSCRIPTIONS, WEBHOOK_DLQ);
+
+    /**
+     * Every topic: the inputs, each stream service's outputs and live-updates' own, what a fresh cluster needs before
+     * the services start.
+     */
+    public static final List<TopicSpec> ALL = java.util.stream.Stream.of(INPUT_TOPICS.stream(),
+            SERVICES.stream().flatMap(service -> service.outputs().stream()), LIVE_UPDATES_OUTPUTS.stream())
+            .flatMap(topics -> topics).distinct().toList();
 
     private TopicCatalogue() {
     }

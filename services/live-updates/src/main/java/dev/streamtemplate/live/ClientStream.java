@@ -1,6 +1,5 @@
 package dev.streamtemplate.live;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,10 +14,8 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -32,8 +29,7 @@ import org.jboss.logging.Logger;
  * thread, so a slow client slows nobody else.
  *
  * <p>Events, in this order: {@code ready} (its id the start position), then one event per record, named after its
- * topic, with {@code {"type","key","value","timestamp","topic","partition","offset"}} as data ({@code value} the
- * record's JSON, {@code null} for a tombstone) and the position after it as id ({@link StreamPosition}). A comment
+ * topic, with its {@link ResultEvent} as data and the position after it as id ({@link StreamPosition}). A comment
  * line after {@link LiveSettings#heartbeat()} of silence. A {@code resync} event ({@code {"reason","detail"}}, its id
  * the new position) when the client cannot have everything after its position: the position is older than
  * retention or unknown, or the client let more than {@link LiveSettings#clientBuffer()} events pile up. After a
@@ -139,7 +135,7 @@ final class ClientStream implements Runnable {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     position = position.after(partition, record.offset());
                     write(sse.newEventBuilder().name(record.topic()).id(position.encode())
-                            .mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class, data(record)).build());
+                            .mediaType(MediaType.APPLICATION_JSON_TYPE).data(String.class, toJson(ResultEvent.of(record, json))).build());
                     metrics.eventWritten(record.topic());
                 }
                 if (System.nanoTime() - lastWriteNanos > settings.heartbeat().toNanos()) {
@@ -242,29 +238,6 @@ final class ClientStream implements Runnable {
                 closed = true; // the client went away
             }
         });
-    }
-
-    private String data(ConsumerRecord<String, byte[]> record) {
-        ObjectNode data = json.createObjectNode()
-                .put("type", record.topic())
-                .put("key", record.key())
-                .put("timestamp", Instant.ofEpochMilli(record.timestamp()).toString())
-                .put("topic", record.topic())
-                .put("partition", record.partition())
-                .put("offset", record.offset());
-        data.set("value", value(record.value()));
-        return data.toString();
-    }
-
-    private JsonNode value(byte[] value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return json.readTree(value);
-        } catch (java.io.IOException e) {
-            return TextNode.valueOf(new String(value, StandardCharsets.UTF_8)); // pushed as it is, as a string
-        }
     }
 
     private String toJson(Object value) {

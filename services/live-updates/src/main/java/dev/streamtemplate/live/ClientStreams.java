@@ -23,12 +23,12 @@ public class ClientStreams {
 
     private final Set<ClientStream> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong opened = new AtomicLong();
-    private final ResultConsumers consumers;
+    private final KafkaClients consumers;
     private final LiveSettings settings;
     private final LiveMetrics metrics;
     private final ObjectMapper json;
 
-    ClientStreams(ResultConsumers consumers, LiveSettings settings, LiveMetrics metrics, ObjectMapper json) {
+    ClientStreams(KafkaClients consumers, LiveSettings settings, LiveMetrics metrics, ObjectMapper json) {
         this.consumers = consumers;
         this.settings = settings;
         this.metrics = metrics;
@@ -48,7 +48,7 @@ public class ClientStreams {
                     + " Server-Sent Events clients already (live.max-clients); retry later or on another instance", 5L);
         }
         String name = "sse-" + opened.incrementAndGet();
-        ClientStream stream = new ClientStream(name, topics, start, sink, sse, json, consumers.create("live-updates-" + name),
+        ClientStream stream = new ClientStream(name, topics, start, sink, sse, json, consumers.consumer("live-updates-" + name),
                 settings, metrics);
         open.add(stream);
         Thread thread = new Thread(() -> {

@@ -1,0 +1,272 @@
+package dev.streamtemplate.live;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.streamtemplate.schemas.TopicCatalogue;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * Delivers the pushed results to webhook subscriptions, at least once. One consumer in the group
+ * {@link WebhookSettings#groupId()} reads the pushed topics {@code read_committed}; each batch of records is POSTed to
+ * every subscription of its type, all deliveries of the batch at once, each retried with exponential backoff and full
+ * jitter up to {@link WebhookSettings#maxAttempts()} and then written to {@code webhook-dlq} with the reason. Only when
+ * every delivery of the batch has succeeded or is dead-lettered are its offsets committed: a crash before loses
+ * nothing, the batch is delivered again, and receivers deduplicate by {@code Idempotency-Key}.
+ *
+ * <p>A request: {@code POST}, body the {@link ResultEvent} JSON, headers {@code Idempotency-Key} (the source record's
+ * {@code <topic>:<partition>:<offset>}), {@link WebhookSignature#HEADER}, {@code Webhook-Subscription},
+ * {@code Webhook-Event-Type}, {@code Webhook-Attempt} (from 1). A 2xx answer delivers it; 408, 429, 5xx, a timeout
+ * ({@link WebhookSettings#timeout()}, the whole exchange) or a connection failure is retried; any other 4xx, or a
+ * callback whose host now resolves to a refused address, is dead-lettered at once. Redirects are not followed.
+ * A receiver that is down holds its batch back for the retry schedule (at most about the sum of the backoff caps plus
+ * {@code maxAttempts} timeouts), so other receivers wait that long too.
+ */
+public final class WebhookDelivery implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(WebhookDelivery.class);
+
+    private final KafkaClients clients;
+    private final WebhookSettings settings;
+    private final Function<String, List<Subscription>> receiving;
+    private final CallbackAddresses callbacks;
+    private final ObjectMapper json;
+    private final HttpClient http;
+    private final MeterRegistry registry;
+    private final String clientId;
+    private final Clock clock = Clock.systemUTC();
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile boolean stopped;
+
+    /**
+     * @param clients   creates the group consumer and the dead-letter producer
+     * @param settings  attempts, backoff, timeout, group
+     * @param receiving the subscriptions of an event type, read at each record
+     * @param callbacks vets a callback's addresses before every attempt
+     * @param json      writes bodies and dead letters
+     * @param registry  receives {@code live_webhook_deliveries_total{outcome}} and
+     *                  {@code live_webhook_attempts_total{result}}
+     * @param clientId  the consumer's and producer's {@code client.id}
+     */
+    public WebhookDelivery(KafkaClients clients, WebhookSettings settings, Function<String, List<Subscription>> receiving,
+                           CallbackAddresses callbacks, ObjectMapper json, MeterRegistry registry, String clientId) {
+        this.clients = clients;
+        this.settings = settings;
+        this.receiving = receiving;
+        this.callbacks = callbacks;
+        this.json = json;
+        this.registry = registry;
+        this.clientId = clientId;
+        this.http = HttpClient.newBuilder().connectTimeout(settings.timeout())
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** Polls, delivers and commits until {@link #stop()}. */
+    @Override
+    public void run() {
+        try (KafkaConsumer<String, byte[]> consumer = clients.groupConsumer(clientId, settings.groupId(), settings.batchSize());
+             KafkaProducer<String, String> deadLetters = clients.producer(clientId + "-dlq")) {
+            this.consumer = consumer;
+            consumer.subscribe(TopicCatalogue.LIVE_UPDATES_INPUTS.stream().map(TopicCatalogue.TopicSpec::name).toList());
+            while (!stopped) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                try {
+                    deliver(records, deadLetters);
+                    consumer.commitSync(nextOffsets(records));
+                } catch (RuntimeException e) {
+                    if (stopped) {
+                        break;
+                    }
+                    LOG.warnf(e, "A webhook batch could not be finished; delivering it again");
+                    firstOffsets(records).forEach(consumer::seek);
+                }
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Webhook delivery stopped");
+        } finally {
+            stopped = true;
+        }
+    }
+
+    /** Stops after the current batch's deliveries; uncommitted records are delivered again by the next owner. */
+    public void stop() {
+        stopped = true;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+    }
+
+    /** @return whether it has stopped, asked to or because it failed */
+    public boolean stopped() {
+        return stopped;
+    }
+
+    private void deliver(ConsumerRecords<String, byte[]> records, KafkaProducer<String, String> deadLetters) {
+        List<CompletableFuture<Void>> deliveries = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            List<Subscription> subscriptions = receiving.apply(record.topic());
+            if (subscriptions.isEmpty()) {
+                continue;
+            }
+            ResultEvent event = ResultEvent.of(record, json);
+            byte[] body = bytes(event);
+            for (Subscription subscription : subscriptions) {
+                deliveries.add(attempt(new Delivery(subscription, event, body, deadLetters), 1));
+            }
+        }
+        CompletableFuture.allOf(deliveries.toArray(CompletableFuture[]::new)).join();
+    }
+
+    private record Delivery(Subscription subscription, ResultEvent event, byte[] body,
+                            KafkaProducer<String, String> deadLetters) {
+    }
+
+    private CompletableFuture<Void> attempt(Delivery delivery, int attempt) {
+        URI url = URI.create(delivery.subscription().url());
+        try {
+            callbacks.checkAddresses(url);
+        } catch (CallbackAddresses.RefusedCallbackException e) {
+            return deadLetter(delivery, attempt - 1, "refused: " + e.getMessage(), null);
+        }
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(settings.timeout())
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", delivery.event().position())
+                .header(WebhookSignature.HEADER, WebhookSignature.sign(delivery.subscription().secret(), delivery.body()))
+                .header("Webhook-Subscription", delivery.subscription().id())
+                .header("Webhook-Event-Type", delivery.event().type())
+                .header("Webhook-Attempt", Integer.toString(attempt))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(delivery.body()))
+                .build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((response, failure) -> {
+                    if (failure == null && response.statusCode() / 100 == 2) {
+                        count("live.webhook.attempts", "result", "delivered");
+                        count("live.webhook.deliveries", "outcome", "delivered");
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    Integer status = failure == null ? response.statusCode() : null;
+                    String reason = failure == null ? "the receiver answered " + status : describe(failure);
+                    count("live.webhook.attempts", "result", failure == null ? "status_" + status : "no_answer");
+                    boolean retryable = status == null || status == 408 || status == 429 || status >= 500;
+                    if (!retryable || attempt >= settings.maxAttempts() || stopped) {
+                        if (stopped && retryable && attempt < settings.maxAttempts()) {
+                            return CompletableFuture.<Void>failedFuture(new IllegalStateException("stopping"));
+                        }
+                        return deadLetter(delivery, attempt, reason, status);
+                    }
+                    Duration wait = backoff(attempt);
+                    return CompletableFuture.supplyAsync(() -> null,
+                                    CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS))
+                            .thenCompose(ignored -> attempt(delivery, attempt + 1));
+                })
+                .thenCompose(next -> next);
+    }
+
+    /**
+     * The wait after failed attempt {@code attempt}: uniformly random between 0 and
+     * {@code min(maxBackoff, initialBackoff * 2^(attempt - 1))} ("full jitter").
+     */
+    Duration backoff(int attempt) {
+        long cap = Math.min(settings.maxBackoff().toMillis(),
+                settings.initialBackoff().toMillis() << Math.min(attempt - 1, 30));
+        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(cap + 1));
+    }
+
+    private CompletableFuture<Void> deadLetter(Delivery delivery, int attempts, String reason, Integer status) {
+        WebhookDeadLetter letter = new WebhookDeadLetter(delivery.subscription().id(), delivery.subscription().url(),
+                delivery.event().position(), attempts, reason, status, clock.instant(), delivery.event());
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        String value;
+        try {
+            value = json.writeValueAsString(letter);
+        } catch (JsonProcessingException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        delivery.deadLetters().send(new ProducerRecord<>(TopicCatalogue.WEBHOOK_DLQ.name(), letter.subscriptionId(), value),
+                (metadata, failure) -> {
+                    if (failure != null) {
+                        written.completeExceptionally(failure);
+                    } else {
+                        count("live.webhook.deliveries", "outcome", "dead_lettered");
+                        LOG.infof("Webhook delivery of %s to subscription %s dead-lettered after %d attempts: %s",
+                                letter.idempotencyKey(), letter.subscriptionId(), attempts, reason);
+                        written.complete(null);
+                    }
+                });
+        return written;
+    }
+
+    private void count(String name, String tag, String value) {
+        Counter.builder(name).tag(tag, value).register(registry).increment();
+    }
+
+    private byte[] bytes(ResultEvent event) {
+        try {
+            return json.writeValueAsBytes(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof java.util.concurrent.TimeoutException || cause instanceof java.net.http.HttpTimeoutException) {
+            return "no answer within the timeout";
+        }
+        if (cause instanceof IOException) {
+            return "no answer: " + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage());
+        }
+        return "no answer: " + cause;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<String, byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> of = records.records(partition);
+            next.put(partition, new OffsetAndMetadata(of.get(of.size() - 1).offset() + 1));
+        }
+        return next;
+    }
+
+    private static Map<TopicPartition, Long> firstOffsets(ConsumerRecords<String, byte[]> records) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            first.put(partition, records.records(partition).get(0).offset());
+        }
+        return first;
+    }
+}
