@@ -61,6 +61,9 @@ public final class LocalStack {
 
     /** How long every service together may take to become ready. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    /** How long the stack reads live-updates' events to show what it pushes. */
+    private static final Duration PUSH_TIMEOUT = Duration.ofSeconds(30);
+
     /** How long the replay run of the generator may take. */
     static final Duration REPLAY_TIMEOUT = Duration.ofSeconds(180);
     /** How long, after the replay, the services may take to answer every sample query with data. */
@@ -117,9 +120,9 @@ public final class LocalStack {
         try {
             RepositoryLayout repository = RepositoryLayout.locate(workingDir);
             EventGeneratorProcess.Build generator = EventGeneratorProcess.Build.of(version());
-            repository.checkBuilt(StackServices.SERVICES, generator);
+            repository.checkBuilt(StackServices.ALL, generator);
             String brokerClasspath = KafkaBrokerProcess.builtClasspath(repository);
-            for (ServiceSpec spec : StackServices.SERVICES) {
+            for (ServiceSpec spec : StackServices.ALL) {
                 ServiceProcess.checkPortFree(spec);
             }
             Optional<Path> prometheusExecutable = PrometheusProcess.executable();
@@ -153,6 +156,7 @@ public final class LocalStack {
             }
             Map<SampleKey, String> keys = awaitData(services, broker.bootstrapServers());
             printTryThis(broker, services, keys);
+            printPushed(services.stream().filter(s -> s.spec().equals(StackServices.LIVE_UPDATES)).findFirst().orElseThrow());
             if (prometheus != null) {
                 printPrometheus(prometheus, services);
             }
@@ -204,7 +208,7 @@ public final class LocalStack {
     private List<ServiceProcess> startServices(RepositoryLayout repository, String bootstrapServers)
             throws IOException, StackFailure {
         List<ServiceProcess> services = new ArrayList<>();
-        for (ServiceSpec spec : StackServices.SERVICES) {
+        for (ServiceSpec spec : StackServices.ALL) {
             ServiceProcess service = ServiceProcess.start(spec, repository.root(), bootstrapServers, dataDir, children);
             services.add(service);
             say(spec.name(), "starting on http://localhost:" + spec.httpPort() + " (pid " + service.child().pid()
@@ -227,7 +231,7 @@ public final class LocalStack {
             port = LocalPorts.pickFree();
         }
         PrometheusProcess prometheus = PrometheusProcess.start(executable, port, repository.root(),
-                StackServices.SERVICES, dataDir, children);
+                StackServices.ALL, dataDir, children);
         prometheus.awaitReady(http);
         say("prometheus", "up on " + prometheus.uri("/") + ", scraping every service every "
                 + PrometheusProcess.SCRAPE_INTERVAL.toSeconds() + " s, rules " + PrometheusProcess.RULES + " (pid "
@@ -355,6 +359,11 @@ public final class LocalStack {
             out.println("  " + service.spec().name());
             out.println("    health    curl -s " + service.uri(ServiceProcess.READINESS_PATH));
             out.println("    metrics   curl -s " + service.uri(ServiceProcess.METRICS_PATH));
+            if (service.spec().equals(StackServices.LIVE_UPDATES)) {
+                out.println("    live page " + service.uri("/"));
+                out.println("    events    curl -sN '" + service.uri("/events?types=orders,purchase-bursts&since=PT3H") + "'");
+                out.println("    webhooks  curl -s " + service.uri("/webhooks") + "   (POST {\"url\":...,\"types\":[\"orders\"]} adds one)");
+            }
             for (SampleQuery query : service.spec().sampleQueries()) {
                 String key = query.key() == null ? null : keys.get(query.key());
                 if (query.key() != null && key == null) {
@@ -375,6 +384,23 @@ public final class LocalStack {
                 QueryAnswer answer = QueryAnswer.fetch(http, service.uri(query.resolve(from, to, key)));
                 out.println("  " + service.spec().name() + ", " + query.label(key) + ": " + answer.summary());
             }
+        }
+        out.println();
+    }
+
+    /**
+     * Reads live-updates' Server-Sent Events of the last 3 hours for at most {@link #PUSH_TIMEOUT} and prints how many
+     * of each type arrived. With {@code --demo} the run fails unless page views per minute and orders were pushed.
+     */
+    private void printPushed(ServiceProcess live) throws StackFailure, InterruptedException {
+        List<String> required = List.of(TopicCatalogue.PAGE_VIEWS_TUMBLING.name(), TopicCatalogue.ORDERS.name());
+        Map<String, Integer> counts = PushedEvents.count(http, live.uri("/events?since=PT3H"), required, PUSH_TIMEOUT);
+        out.println("live-updates: Server-Sent Events of the last 3 hours, read for at most " + PUSH_TIMEOUT.toSeconds()
+                + " s: " + (counts.isEmpty() ? "none" : counts.toString()) + "; page " + live.uri("/"));
+        List<String> missing = required.stream().filter(type -> counts.getOrDefault(type, 0) == 0).toList();
+        if (options.demo() && !missing.isEmpty()) {
+            throw new StackFailure("live-updates pushed no " + String.join(", no ", missing) + " within "
+                    + PUSH_TIMEOUT.toSeconds() + " s", live.child());
         }
         out.println();
     }
@@ -436,12 +462,13 @@ public final class LocalStack {
      * One query the stack prints Prometheus' answer to.
      *
      * @param label        what it shows
-     * @param promql       the query, one series per service ({@code application} label)
+     * @param promql       the query, one series per stream service ({@code application} label); live-updates runs no
+     *                     Kafka Streams and answers none
      * @param latenessOnly whether only services with windowed aggregations (and so late events) answer it
      */
     private record PrometheusQuery(String label, String promql, boolean latenessOnly) {
         boolean appliesTo(ServiceSpec spec) {
-            return !latenessOnly || WINDOWED_SERVICES.contains(spec.name());
+            return StackServices.SERVICES.contains(spec) && (!latenessOnly || WINDOWED_SERVICES.contains(spec.name()));
         }
     }
 

@@ -11,14 +11,15 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Every service the local stack runs. A new service plugs in with one more entry in {@link #SERVICES}: its name (the
- * directory under {@code services/}), its HTTP port (read from its {@code application.properties}), JVM options, extra
- * environment variables and the queries worth trying, whose keys come from what the replay produced
- * ({@link SampleKey}).
+ * Every service the local stack runs ({@link #ALL}). A new stream service plugs in with one more entry in
+ * {@link #SERVICES}: its name (the directory under {@code services/}), its HTTP port (read from its
+ * {@code application.properties}), JVM options, extra environment variables and the queries worth trying, whose keys
+ * come from what the replay produced ({@link SampleKey}). {@link #LIVE_UPDATES} runs no Kafka Streams: it pushes the
+ * stream services' results to users.
  */
 public final class StackServices {
 
-    /** The services, started in this order. */
+    /** The stream services, started in this order. */
     public static final List<ServiceSpec> SERVICES = List.of(
             new ServiceSpec("traffic-analytics", httpPort("traffic-analytics"), List.of("-Xmx384m"), Map.of(), List.of(
                     SampleQuery.of("page /home, one-minute windows", "/page-views?page=/home&from={from}&to={to}"),
@@ -43,6 +44,16 @@ public final class StackServices {
                             SampleKey.recordKey(TopicCatalogue.CARTS.name())),
                     SampleQuery.keyedBy("orders of {key}", "/users/{key}/orders",
                             SampleKey.recordKey(TopicCatalogue.ORDERS.name())))));
+
+    /**
+     * live-updates: the live page, Server-Sent Events and webhooks over the stream services' results. Callbacks to
+     * private addresses are allowed here, so webhooks can be tried against a receiver on this machine.
+     */
+    public static final ServiceSpec LIVE_UPDATES = new ServiceSpec("live-updates", httpPort("live-updates"),
+            List.of("-Xmx256m"), Map.of("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", "true"), List.of());
+
+    /** Every service the local stack starts, in this order: the stream services, then live-updates. */
+    public static final List<ServiceSpec> ALL = java.util.stream.Stream.concat(SERVICES.stream(), java.util.stream.Stream.of(LIVE_UPDATES)).toList();
 
     private StackServices() {
     }

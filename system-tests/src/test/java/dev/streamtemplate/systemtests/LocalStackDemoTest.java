@@ -45,7 +45,7 @@ class LocalStackDemoTest {
         Path dataDir = Path.of("target", "local-stack-demo").toAbsolutePath();
         Path console = Path.of("target", "local-stack-demo.log").toAbsolutePath();
         Files.createDirectories(console.getParent());
-        for (ServiceSpec service : StackServices.SERVICES) {
+        for (ServiceSpec service : StackServices.ALL) {
             assertThat(LocalPorts.isFree(service.httpPort()))
                     .as("port %d of %s is free (the demo uses the fixed ports of StackServices)",
                             service.httpPort(), service.name()).isTrue();
@@ -80,6 +80,13 @@ class LocalStackDemoTest {
         assertThat(answers).as("printed answers without data")
                 .noneMatch(answer -> answer.contains("none yet") || answer.contains(": HTTP ")
                         || answer.contains("no answer ("));
+
+        assertThat(lines).as("the live page's address").contains("    live page http://localhost:"
+                + StackServices.LIVE_UPDATES.httpPort() + "/");
+        String pushed = lines.stream().filter(line -> line.startsWith("live-updates: Server-Sent Events")).findFirst()
+                .orElseThrow(() -> new AssertionError("the demo printed no line on what live-updates pushed"));
+        assertThat(pushed).as("live-updates pushed the stream services' page views per minute and orders")
+                .containsPattern("page-views-per-minute=[1-9]").containsPattern("orders=[1-9]");
 
         int prometheusAt = IntStream.range(0, lines.size())
                 .filter(i -> lines.get(i).startsWith("Prometheus answers at ")).findFirst().orElse(-1);
