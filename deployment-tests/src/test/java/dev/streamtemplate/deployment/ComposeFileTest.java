@@ -82,6 +82,18 @@ class ComposeFileTest {
     }
 
     @Test
+    void liveUpdatesIsHealthCheckedStatelessAndBounded() {
+        JsonNode service = services.get("live-updates");
+        assertThat(service).as("live-updates").isNotNull();
+        assertThat(service.get("healthcheck").get("test").toString()).contains("http://localhost:8085/q/health/ready");
+        assertThat(service.get("ports").get(0).asText()).isEqualTo("127.0.0.1:${LIVE_UPDATES_PORT:-8085}:8085");
+        assertThat(service.path("volumes").isMissingNode()).as("live-updates keeps no state").isTrue();
+        assertThat(service.get("depends_on").get("topics").get("condition").asText())
+                .isEqualTo("service_completed_successfully");
+        assertThat(service.get("mem_limit").asText()).isNotBlank();
+    }
+
+    @Test
     void everyMountedFileOfTheRepositoryExists() {
         List<String> mounts = new java.util.ArrayList<>();
         services.fields().forEachRemaining(service -> service.getValue().path("volumes").forEach(volume -> {

@@ -61,11 +61,16 @@ class ComposeStackTest {
 
     /** The stream services of docker-compose.yml. */
     private static final List<String> SERVICES = StreamServiceChart.SERVICES;
-    /** The project's own images and the stand-ins the offline build makes for upstream images. */
+    /** The service that pushes the stream services' results: no Kafka Streams, no state. */
+    private static final String LIVE_UPDATES = "live-updates";
+    /** Every HTTP service of docker-compose.yml: the stream services and live-updates. */
+    private static final List<String> HTTP_SERVICES = java.util.stream.Stream.concat(SERVICES.stream(),
+            java.util.stream.Stream.of(LIVE_UPDATES)).toList();
+    /** The project's own images (the first six) and the stand-ins the offline build makes for upstream images. */
     private static final List<String> IMAGES = List.of("stream-template/traffic-analytics:latest",
             "stream-template/purchase-attribution:latest", "stream-template/customer-enrichment:latest",
-            "stream-template/shopping-cart:latest", "stream-template/event-generator:latest",
-            "stream-template/kafka:local", "stream-template/prometheus:local");
+            "stream-template/shopping-cart:latest", "stream-template/live-updates:latest",
+            "stream-template/event-generator:latest", "stream-template/kafka:local", "stream-template/prometheus:local");
     /** docker-compose.yml's stop_grace_period, above shutdown.timeout (30 s); ComposeFileTest checks it. */
     private static final Duration GRACE = Duration.ofSeconds(40);
     /** kafka-streams.rocksdb.bounded.cache.bytes of shared-runtime's configuration: 64 MiB. */
@@ -97,7 +102,7 @@ class ComposeStackTest {
         }
         String head = CommandRun.run(repository, Map.of(), Duration.ofSeconds(10), List.of("git", "rev-parse", "HEAD"))
                 .outputOrThrow();
-        for (String image : IMAGES.subList(0, 5)) {
+        for (String image : IMAGES.subList(0, 6)) {
             assertThat(engine.run("image", "inspect", "--format",
                     "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", image).outputOrThrow())
                     .as("%s's revision label: built from this checkout's HEAD? Rebuild with mvn -B install -DskipTests "
@@ -119,7 +124,7 @@ class ComposeStackTest {
         variables.put("KAFKA_PORT", Integer.toString(kafkaPort));
         variables.put("PROMETHEUS_PORT", Integer.toString(prometheusPort));
         variables.put("GRAFANA_PORT", Integer.toString(freePort()));
-        for (String service : SERVICES) {
+        for (String service : HTTP_SERVICES) {
             int port = freePort();
             publishedPorts.put(service, port);
             variables.put(service.toUpperCase(Locale.ROOT).replace('-', '_') + "_PORT", Integer.toString(port));
@@ -132,7 +137,7 @@ class ComposeStackTest {
 
         upStarted = Instant.now();
         CommandRun up = project.run("up", "-d", "kafka", "topics", "traffic-analytics", "purchase-attribution",
-                "customer-enrichment", "shopping-cart", "prometheus");
+                "customer-enrichment", "shopping-cart", LIVE_UPDATES, "prometheus");
         assertThat(up.succeeded()).as("docker-compose up: %s", up).isTrue();
         healthChecks = Executors.newSingleThreadScheduledExecutor();
         healthChecks.scheduleWithFixedDelay(this::runHealthChecks, 0, 5, TimeUnit.SECONDS);
@@ -141,9 +146,9 @@ class ComposeStackTest {
     @Test
     @Order(1)
     void everyServiceBecomesHealthy() {
-        await("every stream service healthy (readiness /q/health/ready in the container)")
+        await("every service healthy (readiness /q/health/ready in the container)")
                 .atMost(HEALTHY_WITHIN).pollInterval(Duration.ofSeconds(2))
-                .until(() -> SERVICES.stream().allMatch(this::healthy));
+                .until(() -> HTTP_SERVICES.stream().allMatch(this::healthy));
         System.out.printf(Locale.ROOT, "compose: up to all healthy in %.1f s%n",
                 Duration.between(upStarted, Instant.now()).toMillis() / 1000.0);
         CommandRun topics = uncheckedRun(() -> project.run("logs", "--no-color", "topics"));
@@ -234,6 +239,41 @@ class ComposeStackTest {
 
     @Test
     @Order(4)
+    void liveUpdatesServesThePageAndPushesTheServicesResults() throws Exception {
+        HttpResponse<String> page = get(LIVE_UPDATES, "/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).as("the live page").contains("<title>Live results</title>");
+        assertThat(get(LIVE_UPDATES, "/webjars/echarts/5.3.1/dist/echarts.min.js").statusCode())
+                .as("the chart library, served from the image").isEqualTo(200);
+        URI events = URI.create("http://127.0.0.1:" + publishedPorts.get(LIVE_UPDATES)
+                + "/events?types=page-views-per-minute,orders&since=PT3H");
+        HttpResponse<java.io.InputStream> stream = http.send(HttpRequest.newBuilder(events)
+                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        Map<String, Integer> counts = new java.util.concurrent.ConcurrentHashMap<>();
+        Thread reader = new Thread(() -> {
+            try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(stream.body(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                lines.lines().filter(line -> line.startsWith("event:"))
+                        .forEach(line -> counts.merge(line.substring("event:".length()).trim(), 1, Integer::sum));
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // closed below
+            }
+        }, "compose-sse");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            await("page views per minute and orders of the last 3 hours as Server-Sent Events")
+                    .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> counts.containsKey("page-views-per-minute") && counts.containsKey("orders"));
+        } finally {
+            stream.body().close();
+        }
+        System.out.println("compose: live-updates pushed " + counts);
+    }
+
+    @Test
+    @Order(5)
     void prometheusScrapesEveryServiceAndLoadsTheRules() throws Exception {
         await("every Prometheus target up").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(3))
                 .untilAsserted(() -> {
@@ -243,7 +283,8 @@ class ComposeStackTest {
                     targets.forEach(t -> health.put(t.path("labels").path("application").asText(
                             t.path("labels").path("job").asText()), t.path("health").asText()));
                     assertThat(health).containsAllEntriesOf(Map.of("traffic-analytics", "up",
-                            "purchase-attribution", "up", "customer-enrichment", "up", "shopping-cart", "up"));
+                            "purchase-attribution", "up", "customer-enrichment", "up", "shopping-cart", "up",
+                            LIVE_UPDATES, "up"));
                     targets.forEach(t -> assertThat(t.path("lastError").asText()).as("last scrape error of %s",
                             t.path("scrapeUrl").asText()).isEmpty());
                 });
@@ -260,17 +301,17 @@ class ComposeStackTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void imagesRunAsNonRootAnswerLivenessAndPublishOnLoopbackOnly() throws Exception {
         for (String service : serviceAndGeneratorContainers()) {
             int uid = Integer.parseInt(procStatus(service, "Uid").split("\\s+")[0]);
             assertThat(uid).as("uid of %s's process", service).isEqualTo(10001);
         }
-        for (String service : SERVICES) {
+        for (String service : HTTP_SERVICES) {
             assertThat(get(service, "/q/health/live").statusCode()).as("%s /q/health/live", service).isEqualTo(200);
         }
         for (String service : List.of("kafka", "traffic-analytics", "purchase-attribution", "customer-enrichment",
-                "shopping-cart", "prometheus")) {
+                "shopping-cart", LIVE_UPDATES, "prometheus")) {
             JsonNode bindings = parse(engine.inspect(container(service), "{{json .HostConfig.PortBindings}}"));
             assertThat(bindings.size()).as("%s publishes a port", service).isPositive();
             bindings.forEach(binding -> binding.forEach(host -> assertThat(host.get("HostIp").asText())
@@ -279,7 +320,7 @@ class ComposeStackTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void rocksDbIsBoundedAndNoContainerExceedsItsMemoryLimit() throws Exception {
         for (String service : SERVICES) {
             List<String> capacities = get(service, "/q/metrics").body().lines()
@@ -309,7 +350,7 @@ class ComposeStackTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void sigtermStopsEveryImageWithinItsGracePeriod() throws Exception {
         System.out.println("compose: SIGTERM to exit:");
         for (String service : serviceAndGeneratorContainers()) {
@@ -331,7 +372,7 @@ class ComposeStackTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void downRemovesEverything() throws Exception {
         CommandRun down = project.run("down", "-v", "--remove-orphans");
         assertThat(down.succeeded()).as("docker-compose down -v: %s", down).isTrue();
@@ -355,14 +396,14 @@ class ComposeStackTest {
     }
 
     private List<String> serviceAndGeneratorContainers() {
-        List<String> all = new ArrayList<>(SERVICES);
+        List<String> all = new ArrayList<>(HTTP_SERVICES);
         all.add("event-generator");
         return all;
     }
 
     /** Runs the podman health checks systemd timers would run; a Docker engine runs them itself. */
     private void runHealthChecks() {
-        for (String service : SERVICES) {
+        for (String service : HTTP_SERVICES) {
             try {
                 engine.runHealthCheck(container(service));
             } catch (IOException | RuntimeException e) {

@@ -1,15 +1,18 @@
 // The live page: one EventSource on /events, the results kept as tables (the latest record per key, a tombstone
 // removes its key), rendered at most every 250 ms. The browser reconnects by itself with Last-Event-ID; when the server
-// refuses (503) this page reconnects with ?lastEventId= after a growing delay; on "resync" it starts over with the
-// last three hours.
+// refuses (503) this page reconnects with ?lastEventId= after a growing delay. On "resync" after an overflow the
+// server has moved this page to the newest records and it goes on; on any other resync it starts over with the last
+// three hours, at most once per RELOAD_PAUSE.
 (function () {
   'use strict';
 
   const HISTORY = 'PT3H';
   const TOP_PAGES = 5;
   const VIEW_MINUTES = 60;
-  const REVENUE_HOURS = 12;
+  const REVENUE_HOURS = 6;
   const FEED_SIZE = 12;
+  const KEEP_MILLIS = 3 * 3600000;
+  const RELOAD_PAUSE = 30000;
   const TYPES = ['page-views-per-minute', 'purchase-bursts', 'attributed-revenue-hourly', 'orders', 'cart-rejections'];
 
   const state = {
@@ -26,6 +29,7 @@
   let source = null;
   let retryDelay = 1000;
   let renderPending = false;
+  let lastReload = 0;
   let viewsChart = null;
   let revenueChart = null;
 
@@ -54,11 +58,20 @@
       }
     };
     source.addEventListener('ready', (e) => { state.lastEventId = e.lastEventId; });
-    source.addEventListener('resync', () => {
+    source.addEventListener('resync', (e) => {
+      state.lastEventId = e.lastEventId;
+      let reason = '';
+      try { reason = JSON.parse(e.data).reason; } catch (ignored) { /* reload below */ }
       setConnection('resync');
+      if (reason === 'OVERFLOW') {
+        setTimeout(() => { if (source.readyState === EventSource.OPEN) setConnection('live'); }, 2000);
+        return;
+      }
       source.close();
       clear();
-      connect(true);
+      const wait = Math.max(0, lastReload + RELOAD_PAUSE - Date.now());
+      lastReload = Date.now() + wait;
+      setTimeout(() => connect(true), wait);
     });
     TYPES.forEach((type) => source.addEventListener(type, (e) => {
       state.lastEventId = e.lastEventId;
@@ -127,11 +140,20 @@
     text('last-update', state.lastEventAt ? 'last event ' + state.lastEventAt.toLocaleTimeString([], { hour12: false }) : 'no event yet');
   }
 
+  function newestOf(values, field) {
+    return values.reduce((max, v) => (v[field] > max ? v[field] : max), -Infinity);
+  }
+
+  function prune(table, field, keepMillis) {
+    const newest = newestOf([...table.values()], field);
+    for (const [key, v] of table) if (!(v[field] >= newest - keepMillis)) table.delete(key);
+  }
+
   function renderViews() {
+    prune(state.views, 'start', KEEP_MILLIS);
     const starts = [...state.views.values()].map((v) => v.start);
-    const newest = starts.length ? Math.max(...starts) : 0;
+    const newest = starts.length ? newestOf([...state.views.values()], 'start') : 0;
     const from = newest - (VIEW_MINUTES - 1) * 60000;
-    for (const [key, v] of state.views) if (v.start < newest - 3 * 3600000) state.views.delete(key);
     const shown = [...state.views.values()].filter((v) => v.start >= from);
     const totals = new Map();
     shown.forEach((v) => totals.set(v.page, (totals.get(v.page) || 0) + v.count));
@@ -149,8 +171,9 @@
   }
 
   function renderRevenue() {
+    prune(state.revenue, 'start', REVENUE_HOURS * 3600000);
     const starts = [...state.revenue.values()].map((r) => r.start);
-    const newest = starts.length ? Math.max(...starts) : 0;
+    const newest = starts.length ? newestOf([...state.revenue.values()], 'start') : 0;
     const hours = [];
     for (let h = REVENUE_HOURS - 1; h >= 0 && starts.length; h--) hours.push(newest - h * 3600000);
     const perHour = new Map(hours.map((h) => [h, {}]));
@@ -175,7 +198,9 @@
   }
 
   function renderBursts() {
-    const bursts = [...state.bursts.values()].sort((a, b) => b.end - a.end || a.userId.localeCompare(b.userId)).slice(0, FEED_SIZE);
+    prune(state.bursts, 'end', KEEP_MILLIS);
+    const bursts = [...state.bursts.values()]
+      .sort((a, b) => b.end - a.end || String(a.userId ?? '').localeCompare(String(b.userId ?? ''))).slice(0, FEED_SIZE);
     feed('bursts', bursts, seen.bursts, (b) => b.key, (b) => [b.userId,
       b.purchases + ' purchases · ' + clock(b.start) + '–' + clock(b.end)]);
   }

@@ -11,8 +11,9 @@ import java.util.Locale;
 /**
  * Which callback URLs webhooks may call: absolute {@code http} or {@code https} URLs without user info whose host
  * resolves only to public addresses. Loopback, private (RFC 1918, RFC 4193), link-local (cloud metadata at
- * 169.254.169.254), shared (RFC 6598), unspecified, multicast and reserved addresses are refused, against server-side
- * request forgery (OWASP SSRF Prevention Cheat Sheet), unless {@link WebhookSettings#allowPrivateAddresses()}.
+ * 169.254.169.254), shared (RFC 6598), unspecified, multicast and reserved addresses are refused, and so are IPv6
+ * addresses that carry such an IPv4 address (mapped, compatible, NAT64, 6to4), against server-side request forgery
+ * (OWASP SSRF Prevention Cheat Sheet), unless {@link WebhookSettings#allowPrivateAddresses()}.
  * Checked when a subscription is made and again before every attempt, since DNS answers change; redirects are never
  * followed.
  */
@@ -21,6 +22,13 @@ public class CallbackAddresses {
     /** A callback URL that is malformed or points where webhooks may not go; its message says why. */
     public static class RefusedCallbackException extends Exception {
         RefusedCallbackException(String message) {
+            super(message);
+        }
+    }
+
+    /** A callback whose host does not resolve now: refused at subscription, retried at delivery (DNS may recover). */
+    public static class UnresolvedCallbackException extends RefusedCallbackException {
+        UnresolvedCallbackException(String message) {
             super(message);
         }
     }
@@ -75,7 +83,7 @@ public class CallbackAddresses {
         try {
             addresses = InetAddress.getAllByName(uri.getHost());
         } catch (UnknownHostException e) {
-            throw new RefusedCallbackException("the callback's host '" + uri.getHost() + "' does not resolve");
+            throw new UnresolvedCallbackException("the callback's host '" + uri.getHost() + "' does not resolve");
         }
         for (InetAddress address : addresses) {
             if (!isPublic(address)) {
@@ -106,18 +114,38 @@ public class CallbackAddresses {
             if ((first & 0xfe) == 0xfc) {
                 return false; // unique local, RFC 4193
             }
-            boolean v4Mapped = true;
-            for (int i = 0; i < 10; i++) {
-                v4Mapped &= b[i] == 0;
+            if (startsWith(b, 0x20, 0x01, 0x0d, 0xb8) || startsWith(b, 0x20, 0x01, 0x00, 0x00)
+                    || startsWith(b, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00)) {
+                return false; // documentation (RFC 3849), Teredo (RFC 4380), discard-only (RFC 6666)
             }
-            if (v4Mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-                try {
-                    return isPublic(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return false;
-                }
+            // IPv4 inside IPv6: IPv4-compatible ::a.b.c.d and IPv4-mapped ::ffff:a.b.c.d, NAT64 64:ff9b::/96
+            // (RFC 6052), 6to4 2002:a.b.c.d::/48 (RFC 3056): the IPv4 address they reach must be public too
+            boolean zeros80 = startsWith(b, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            if (zeros80 && ((b[10] == 0 && b[11] == 0) || ((b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff))
+                    || startsWith(b, 0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0)) {
+                return isPublic(ipv4(b[12], b[13], b[14], b[15]));
+            }
+            if (startsWith(b, 0x20, 0x02)) {
+                return isPublic(ipv4(b[2], b[3], b[4], b[5]));
             }
         }
         return true;
+    }
+
+    private static boolean startsWith(byte[] address, int... prefix) {
+        for (int i = 0; i < prefix.length; i++) {
+            if ((address[i] & 0xff) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static InetAddress ipv4(byte a, byte b, byte c, byte d) {
+        try {
+            return InetAddress.getByAddress(new byte[] {a, b, c, d});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("four bytes are an IPv4 address", e);
+        }
     }
 }

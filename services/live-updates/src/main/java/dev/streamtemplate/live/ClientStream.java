@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
@@ -32,7 +33,9 @@ import org.jboss.logging.Logger;
  * topic, with its {@link ResultEvent} as data and the position after it as id ({@link StreamPosition}). A comment
  * line after {@link LiveSettings#heartbeat()} of silence. A {@code resync} event ({@code {"reason","detail"}}, its id
  * the new position) when the client cannot have everything after its position: the position is older than
- * retention or unknown, or the client let more than {@link LiveSettings#clientBuffer()} events pile up. After a
+ * retention or unknown, or the client left more than {@link LiveSettings#clientBuffer()} events (or
+ * {@link LiveSettings#clientBufferBytes()} of their data) untaken for longer than {@link LiveSettings#clientStall()}.
+ * While the buffer is full the stream reads nothing. After a
  * resync the stream goes on from the newest records; the client reloads what it shows.
  */
 final class ClientStream implements Runnable {
@@ -70,6 +73,7 @@ final class ClientStream implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(ClientStream.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration ROOM_CHECK = Duration.ofMillis(20);
 
     private final String name;
     private final List<String> topics;
@@ -81,7 +85,9 @@ final class ClientStream implements Runnable {
     private final LiveSettings settings;
     private final LiveMetrics metrics;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong inFlightBytes = new AtomicLong();
     private volatile boolean closed;
+    private volatile boolean stalled;
     private StreamPosition position;
     private long lastWriteNanos = System.nanoTime();
 
@@ -107,6 +113,11 @@ final class ClientStream implements Runnable {
         return inFlight.get();
     }
 
+    /** @return whether its buffer has been full for longer than {@link LiveSettings#clientStall()}: it will resync */
+    boolean stalled() {
+        return stalled;
+    }
+
     /** Ends the stream: its thread closes the consumer and the connection within one poll (200 ms). */
     void close() {
         closed = true;
@@ -124,13 +135,15 @@ final class ClientStream implements Runnable {
             consumer.assign(partitions);
             seekToStart(partitions);
             while (!closed && !sink.isClosed()) {
-                if (inFlight.get() >= settings.clientBuffer()) {
-                    awaitRoomThenResync(partitions);
+                if (full()) {
+                    awaitRoom(partitions);
                     continue;
                 }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    if (inFlight.get() >= settings.clientBuffer()) {
-                        break; // the next turn resyncs; the records not written here are skipped by it
+                    if (full()) {
+                        // the rest of this poll is read again from the position: by the next turn, or after a resync
+                        position.next().forEach(consumer::seek);
+                        break;
                     }
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     position = position.after(partition, record.offset());
@@ -200,26 +213,40 @@ final class ClientStream implements Runnable {
         }
     }
 
+    /** @return whether the client has {@link LiveSettings#clientBuffer()} events or their bytes not yet taken */
+    private boolean full() {
+        return inFlight.get() >= settings.clientBuffer() || inFlightBytes.get() >= settings.clientBufferBytes();
+    }
+
     /**
-     * The client has {@link LiveSettings#clientBuffer()} events not yet taken: read nothing until half of them are,
-     * then move to the newest records and tell it so.
+     * The client's buffer is full: read nothing until half of it is taken. A client that took longer than
+     * {@link LiveSettings#clientStall()} has overflowed: it moves to the newest records and is told so; a burst that
+     * drained sooner goes on from the position, nothing skipped.
      */
-    private void awaitRoomThenResync(List<TopicPartition> partitions) {
-        while (!closed && !sink.isClosed() && inFlight.get() > settings.clientBuffer() / 2) {
+    private void awaitRoom(List<TopicPartition> partitions) {
+        long overflowAt = System.nanoTime() + settings.clientStall().toNanos();
+        while (!closed && !sink.isClosed() && (inFlight.get() > settings.clientBuffer() / 2
+                || inFlightBytes.get() > settings.clientBufferBytes() / 2)) {
+            stalled = System.nanoTime() >= overflowAt;
             try {
-                Thread.sleep(POLL.toMillis());
+                Thread.sleep(ROOM_CHECK.toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 closed = true;
                 return;
             }
         }
+        stalled = false;
+        if (closed || sink.isClosed() || System.nanoTime() < overflowAt) {
+            return;
+        }
         consumer.seekToEnd(partitions);
         Map<TopicPartition, Long> next = new HashMap<>();
         partitions.forEach(p -> next.put(p, consumer.position(p)));
         position = new StreamPosition(next);
-        writeResync(ResyncReason.OVERFLOW, "more than " + settings.clientBuffer()
-                + " events were waiting for this client; it continues from the newest records");
+        writeResync(ResyncReason.OVERFLOW, "more than " + settings.clientBuffer() + " events or "
+                + settings.clientBufferBytes() + " characters waited for this client for more than "
+                + settings.clientStall().toMillis() + " ms; it continues from the newest records");
     }
 
     private void writeResync(ResyncReason reason, String detail) {
@@ -230,10 +257,13 @@ final class ClientStream implements Runnable {
     }
 
     private void write(OutboundSseEvent event) {
+        long bytes = event.getData() == null ? 0 : event.getData().toString().length();
         inFlight.incrementAndGet();
+        inFlightBytes.addAndGet(bytes);
         lastWriteNanos = System.nanoTime();
         sink.send(event).whenComplete((ignored, failure) -> {
             inFlight.decrementAndGet();
+            inFlightBytes.addAndGet(-bytes);
             if (failure != null) {
                 closed = true; // the client went away
             }

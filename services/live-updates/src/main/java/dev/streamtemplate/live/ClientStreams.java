@@ -23,6 +23,8 @@ public class ClientStreams {
 
     private final Set<ClientStream> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong opened = new AtomicLong();
+    /** Streams started and not yet ended: reserved before a stream starts, so concurrent requests respect the limit. */
+    private final java.util.concurrent.atomic.AtomicInteger starting = new java.util.concurrent.atomic.AtomicInteger();
     private final KafkaClients consumers;
     private final LiveSettings settings;
     private final LiveMetrics metrics;
@@ -33,7 +35,8 @@ public class ClientStreams {
         this.settings = settings;
         this.metrics = metrics;
         this.json = json;
-        metrics.clients(open::size, () -> open.stream().mapToInt(ClientStream::buffered).sum());
+        metrics.clients(open::size, () -> open.stream().mapToInt(ClientStream::buffered).sum(),
+                () -> open.stream().filter(ClientStream::stalled).count());
     }
 
     /**
@@ -43,19 +46,27 @@ public class ClientStreams {
      *                                     streams are open
      */
     void start(List<String> topics, ClientStream.Start start, SseEventSink sink, Sse sse) {
-        if (open.size() >= settings.maxClients()) {
+        if (starting.incrementAndGet() > settings.maxClients()) {
+            starting.decrementAndGet();
             throw new ServiceUnavailableException("this instance serves " + settings.maxClients()
                     + " Server-Sent Events clients already (live.max-clients); retry later or on another instance", 5L);
         }
         String name = "sse-" + opened.incrementAndGet();
-        ClientStream stream = new ClientStream(name, topics, start, sink, sse, json, consumers.consumer("live-updates-" + name),
-                settings, metrics);
+        ClientStream stream;
+        try {
+            stream = new ClientStream(name, topics, start, sink, sse, json, consumers.consumer("live-updates-" + name),
+                    settings, metrics);
+        } catch (RuntimeException e) {
+            starting.decrementAndGet();
+            throw e;
+        }
         open.add(stream);
         Thread thread = new Thread(() -> {
             try {
                 stream.run();
             } finally {
                 open.remove(stream);
+                starting.decrementAndGet();
             }
         }, name);
         thread.setDaemon(true);

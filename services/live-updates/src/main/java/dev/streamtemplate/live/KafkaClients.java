@@ -63,13 +63,16 @@ public class KafkaClients {
      * @param clientId the consumer's {@code client.id}
      * @param groupId  its consumer group; a new group starts at the end of each partition
      * @param maxPollRecords records per poll at most
+     * @param maxPollInterval the longest time between two polls before the group takes the consumer for dead
      * @return a new consumer that commits nothing by itself; the caller subscribes and closes it
      */
-    public KafkaConsumer<String, byte[]> groupConsumer(String clientId, String groupId, int maxPollRecords) {
+    public KafkaConsumer<String, byte[]> groupConsumer(String clientId, String groupId, int maxPollRecords,
+                                                       java.time.Duration maxPollInterval) {
         Map<String, Object> config = consumerConfig(clientId);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, maxPollInterval.toMillis()));
         return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     }
 

@@ -29,6 +29,9 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 @Path("/events")
 public class LiveEventsResource {
 
+    /** The longest history a client may ask for: a year; retention is usually much shorter. */
+    private static final Duration MAX_SINCE = Duration.ofDays(366);
+
     private final ClientStreams streams;
     private final Clock clock;
 
@@ -43,7 +46,8 @@ public class LiveEventsResource {
      *                    (by record timestamp) instead of only new ones, for example {@code PT3H}
      * @param lastEventId the position to resume after, from the {@code Last-Event-ID} header
      * @param lastEventIdParam the same as a query parameter, for a client that cannot set headers; the header wins
-     * @throws BadRequestException (400) for an unknown type or a malformed or negative {@code since}
+     * @throws BadRequestException (400) for an unknown type, or a {@code since} that is malformed, negative or longer
+     *                             than 366 days
      */
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -93,8 +97,8 @@ public class LiveEventsResource {
     private static Duration duration(String since) {
         try {
             Duration span = Duration.parse(since.trim());
-            if (span.isNegative()) {
-                throw new BadRequestException("'since' must not be negative, got " + since);
+            if (span.isNegative() || span.compareTo(MAX_SINCE) > 0) {
+                throw new BadRequestException("'since' must be between PT0S and " + MAX_SINCE + ", got " + since);
             }
             return span;
         } catch (DateTimeParseException e) {

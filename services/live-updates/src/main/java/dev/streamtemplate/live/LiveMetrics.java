@@ -23,7 +23,10 @@ public class LiveMetrics {
         this.registry = registry;
     }
 
-    void clients(Supplier<Number> open, Supplier<Number> buffered) {
+    void clients(Supplier<Number> open, Supplier<Number> buffered, Supplier<Number> stalled) {
+        Gauge.builder("live.sse.stalled.clients", stalled)
+                .description("Server-Sent Events clients whose buffer has been full longer than live.client-stall")
+                .register(registry);
         Gauge.builder("live.sse.clients", open).description("Server-Sent Events streams open now").register(registry);
         Gauge.builder("live.sse.buffered.events", buffered)
                 .description("events written to Server-Sent Events connections and not yet taken by their clients")

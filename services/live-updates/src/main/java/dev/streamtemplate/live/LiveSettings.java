@@ -14,10 +14,25 @@ public interface LiveSettings {
 
     /**
      * @return how many events one Server-Sent Events client may have written but not yet taken by its connection;
-     *         beyond it the client gets a {@code resync} event and moves to the newest records
+     *         at that the stream pauses, and a client that stays there longer than {@link #clientStall()} gets a
+     *         {@code resync} event and moves to the newest records
      */
     @WithDefault("1000")
     int clientBuffer();
+
+    /**
+     * @return how many characters of event data (about bytes: the data is JSON, mostly ASCII) one client may have
+     *         written but not yet taken; beyond it, as beyond {@link #clientBuffer()}, {@code resync}
+     */
+    @WithDefault("16777216")
+    long clientBufferBytes();
+
+    /**
+     * @return how long a client's buffer may stay full before the client has overflowed and gets {@code resync}; a
+     *         shorter burst only pauses its stream
+     */
+    @WithDefault("5s")
+    Duration clientStall();
 
     /** @return how long a stream stays silent before a comment line keeps proxies from closing it */
     @WithDefault("15s")

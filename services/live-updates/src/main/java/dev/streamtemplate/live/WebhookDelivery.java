@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -21,6 +22,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,12 +47,16 @@ import org.jboss.logging.Logger;
  * {@code Webhook-Event-Type}, {@code Webhook-Attempt} (from 1). A 2xx answer delivers it; 408, 429, 5xx, a timeout
  * ({@link WebhookSettings#timeout()}, the whole exchange) or a connection failure is retried; any other 4xx, or a
  * callback whose host now resolves to a refused address, is dead-lettered at once. Redirects are not followed.
- * A receiver that is down holds its batch back for the retry schedule (at most about the sum of the backoff caps plus
- * {@code maxAttempts} timeouts), so other receivers wait that long too.
+ * A receiver that is down holds its batch back for the retry schedule (at most the sum of the backoff caps plus
+ * {@code maxAttempts} timeouts), so other receivers wait that long too. A callback whose host does not resolve is
+ * retried like a connection failure; a batch that cannot be finished (a dead letter the broker does not take) is
+ * delivered again after a backoff.
  */
 public final class WebhookDelivery implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(WebhookDelivery.class);
+    /** How soon the meters of a newly assigned partition (its lag) appear; Micrometer's default is a minute. */
+    private static final Duration METRICS_REFRESH = Duration.ofSeconds(5);
 
     private final KafkaClients clients;
     private final WebhookSettings settings;
@@ -69,8 +76,9 @@ public final class WebhookDelivery implements Runnable {
      * @param receiving the subscriptions of an event type, read at each record
      * @param callbacks vets a callback's addresses before every attempt
      * @param json      writes bodies and dead letters
-     * @param registry  receives {@code live_webhook_deliveries_total{outcome}} and
-     *                  {@code live_webhook_attempts_total{result}}
+     * @param registry  receives {@code live_webhook_deliveries_total{outcome}},
+     *                  {@code live_webhook_attempts_total{result}} and the group consumer's {@code kafka_consumer_*}
+     *                  metrics (Micrometer's {@code KafkaClientMetrics}), its lag among them
      * @param clientId  the consumer's and producer's {@code client.id}
      */
     public WebhookDelivery(KafkaClients clients, WebhookSettings settings, Function<String, List<Subscription>> receiving,
@@ -89,10 +97,15 @@ public final class WebhookDelivery implements Runnable {
     /** Polls, delivers and commits until {@link #stop()}. */
     @Override
     public void run() {
-        try (KafkaConsumer<String, byte[]> consumer = clients.groupConsumer(clientId, settings.groupId(), settings.batchSize());
-             KafkaProducer<String, String> deadLetters = clients.producer(clientId + "-dlq")) {
+        try (KafkaConsumer<String, byte[]> consumer = clients.groupConsumer(clientId, settings.groupId(), settings.batchSize(),
+                maxPollInterval());
+             KafkaProducer<String, String> deadLetters = clients.producer(clientId + "-dlq");
+             KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer, Tags.empty(),
+                     Executors.newSingleThreadScheduledExecutor(daemon("webhook-consumer-metrics")), METRICS_REFRESH)) {
+            consumerMetrics.bindTo(registry); // kafka_consumer_*: the group's lag, fetch rates, rebalances
             this.consumer = consumer;
             consumer.subscribe(TopicCatalogue.LIVE_UPDATES_INPUTS.stream().map(TopicCatalogue.TopicSpec::name).toList());
+            int failedBatches = 0;
             while (!stopped) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (records.isEmpty()) {
@@ -100,17 +113,24 @@ public final class WebhookDelivery implements Runnable {
                 }
                 try {
                     deliver(records, deadLetters);
-                    consumer.commitSync(nextOffsets(records));
                 } catch (RuntimeException e) {
                     if (stopped) {
-                        break;
+                        break; // nothing committed: the next owner delivers the batch again
                     }
-                    LOG.warnf(e, "A webhook batch could not be finished; delivering it again");
+                    failedBatches++;
+                    Duration wait = backoff(failedBatches);
+                    LOG.warnf(e, "A webhook batch could not be finished; delivering it again in %d ms", wait.toMillis());
                     firstOffsets(records).forEach(consumer::seek);
+                    Thread.sleep(wait.toMillis());
+                    continue;
                 }
+                failedBatches = 0;
+                commit(consumer, nextOffsets(records));
             }
         } catch (WakeupException e) {
             // stopping
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.errorf(e, "Webhook delivery stopped");
         } finally {
@@ -118,7 +138,10 @@ public final class WebhookDelivery implements Runnable {
         }
     }
 
-    /** Stops after the current batch's deliveries; uncommitted records are delivered again by the next owner. */
+    /**
+     * Stops: no attempt starts any more, a batch whose deliveries all ended is still committed, one that did not is
+     * left uncommitted for the next owner of its partitions.
+     */
     public void stop() {
         stopped = true;
         KafkaConsumer<String, byte[]> current = consumer;
@@ -132,6 +155,28 @@ public final class WebhookDelivery implements Runnable {
         return stopped;
     }
 
+    /** Commits; a {@link #stop()} that woke the consumer meanwhile does not lose the commit of a delivered batch. */
+    private static void commit(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            consumer.commitSync(offsets);
+        } catch (WakeupException e) {
+            consumer.commitSync(offsets); // a wakeup is taken by one call only
+        }
+    }
+
+    /**
+     * The longest a batch can take, so that its consumer is not taken for dead meanwhile ({@code max.poll.interval.ms}):
+     * every attempt's timeout and every backoff cap, plus a minute; at least Kafka's default of 5 minutes.
+     */
+    private Duration maxPollInterval() {
+        Duration worst = settings.timeout().multipliedBy(settings.maxAttempts());
+        for (int attempt = 1; attempt < settings.maxAttempts(); attempt++) {
+            worst = worst.plus(cap(attempt));
+        }
+        worst = worst.plus(Duration.ofMinutes(1));
+        return worst.compareTo(Duration.ofMinutes(5)) > 0 ? worst : Duration.ofMinutes(5);
+    }
+
     private void deliver(ConsumerRecords<String, byte[]> records, KafkaProducer<String, String> deadLetters) {
         List<CompletableFuture<Void>> deliveries = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
@@ -142,7 +187,9 @@ public final class WebhookDelivery implements Runnable {
             ResultEvent event = ResultEvent.of(record, json);
             byte[] body = bytes(event);
             for (Subscription subscription : subscriptions) {
-                deliveries.add(attempt(new Delivery(subscription, event, body, deadLetters), 1));
+                Delivery delivery = new Delivery(subscription, event, body, deadLetters);
+                // started inside a future: whatever the first attempt throws fails this delivery, not the batch loop
+                deliveries.add(CompletableFuture.completedFuture(delivery).thenCompose(d -> attempt(d, 1)));
             }
         }
         CompletableFuture.allOf(deliveries.toArray(CompletableFuture[]::new)).join();
@@ -153,9 +200,15 @@ public final class WebhookDelivery implements Runnable {
     }
 
     private CompletableFuture<Void> attempt(Delivery delivery, int attempt) {
+        if (stopped) {
+            return CompletableFuture.failedFuture(new IllegalStateException("stopping"));
+        }
         URI url = URI.create(delivery.subscription().url());
         try {
             callbacks.checkAddresses(url);
+        } catch (CallbackAddresses.UnresolvedCallbackException e) {
+            count("live.webhook.attempts", "result", "no_answer");
+            return retryOrDeadLetter(delivery, attempt, e.getMessage(), null, true);
         } catch (CallbackAddresses.RefusedCallbackException e) {
             return deadLetter(delivery, attempt - 1, "refused: " + e.getMessage(), null);
         }
@@ -181,18 +234,23 @@ public final class WebhookDelivery implements Runnable {
                     String reason = failure == null ? "the receiver answered " + status : describe(failure);
                     count("live.webhook.attempts", "result", failure == null ? "status_" + status : "no_answer");
                     boolean retryable = status == null || status == 408 || status == 429 || status >= 500;
-                    if (!retryable || attempt >= settings.maxAttempts() || stopped) {
-                        if (stopped && retryable && attempt < settings.maxAttempts()) {
-                            return CompletableFuture.<Void>failedFuture(new IllegalStateException("stopping"));
-                        }
-                        return deadLetter(delivery, attempt, reason, status);
-                    }
-                    Duration wait = backoff(attempt);
-                    return CompletableFuture.supplyAsync(() -> null,
-                                    CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS))
-                            .thenCompose(ignored -> attempt(delivery, attempt + 1));
+                    return retryOrDeadLetter(delivery, attempt, reason, status, retryable);
                 })
                 .thenCompose(next -> next);
+    }
+
+    private CompletableFuture<Void> retryOrDeadLetter(Delivery delivery, int attempt, String reason, Integer status,
+                                                      boolean retryable) {
+        if (retryable && attempt < settings.maxAttempts()) {
+            if (stopped) {
+                return CompletableFuture.failedFuture(new IllegalStateException("stopping"));
+            }
+            Duration wait = backoff(attempt);
+            return CompletableFuture.supplyAsync(() -> null,
+                            CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> attempt(delivery, attempt + 1));
+        }
+        return deadLetter(delivery, attempt, reason, status);
     }
 
     /**
@@ -200,9 +258,12 @@ public final class WebhookDelivery implements Runnable {
      * {@code min(maxBackoff, initialBackoff * 2^(attempt - 1))} ("full jitter").
      */
     Duration backoff(int attempt) {
-        long cap = Math.min(settings.maxBackoff().toMillis(),
-                settings.initialBackoff().toMillis() << Math.min(attempt - 1, 30));
-        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(cap + 1));
+        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(cap(attempt).toMillis() + 1));
+    }
+
+    private Duration cap(int attempt) {
+        return Duration.ofMillis(Math.min(settings.maxBackoff().toMillis(),
+                settings.initialBackoff().toMillis() << Math.min(attempt - 1, 30)));
     }
 
     private CompletableFuture<Void> deadLetter(Delivery delivery, int attempts, String reason, Integer status) {
@@ -239,6 +300,14 @@ public final class WebhookDelivery implements Runnable {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private static String describe(Throwable failure) {

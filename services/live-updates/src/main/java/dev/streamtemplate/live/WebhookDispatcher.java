@@ -24,16 +24,19 @@ public class WebhookDispatcher implements HealthCheck {
 
     private final WebhookSubscriptions subscriptions;
     private final WebhookDelivery delivery;
+    private final WebhookSettings settings;
+    private Thread thread;
 
     WebhookDispatcher(WebhookSubscriptions subscriptions, KafkaClients clients, WebhookSettings settings, ObjectMapper json,
                       MeterRegistry registry) {
         this.subscriptions = subscriptions;
+        this.settings = settings;
         this.delivery = new WebhookDelivery(clients, settings, subscriptions::receiving, subscriptions.callbacks(), json,
                 registry, "live-updates-webhooks-" + ManagementFactory.getRuntimeMXBean().getPid());
     }
 
     void start(@Observes StartupEvent start) {
-        Thread thread = new Thread(() -> {
+        thread = new Thread(() -> {
             while (!subscriptions.caughtUp() && !delivery.stopped()) {
                 try {
                     Thread.sleep(100);
@@ -47,9 +50,13 @@ public class WebhookDispatcher implements HealthCheck {
         thread.start();
     }
 
+    /** Stops the delivery and waits for its consumer to leave the group, at most one attempt's timeout plus 5 s. */
     @PreDestroy
-    void stop() {
+    void stop() throws InterruptedException {
         delivery.stop();
+        if (thread != null) {
+            thread.join(settings.timeout().plusSeconds(5).toMillis());
+        }
     }
 
     @Override

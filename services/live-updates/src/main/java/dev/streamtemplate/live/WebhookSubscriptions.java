@@ -108,7 +108,8 @@ public class WebhookSubscriptions {
      * @return it, with its secret (the only answer that shows it)
      * @throws BadRequestException         (400) for a missing, malformed or refused URL, no or unknown types, or a
      *                                     secret shorter than 16 or longer than 256 characters
-     * @throws ServiceUnavailableException (503) if the broker does not take it within 10 s
+     * @throws ServiceUnavailableException (503) if the broker does not take it, or this instance does not read it back,
+     *                                     within 10 s
      */
     public Subscription create(SubscriptionRequest request) {
         if (request == null) {
@@ -174,6 +175,10 @@ public class WebhookSubscriptions {
                 while (position <= written.offset() && System.nanoTime() < deadline) {
                     positionMonitor.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
                 }
+                if (position <= written.offset()) {
+                    throw new ServiceUnavailableException("the change was stored, but this instance has not read it back"
+                            + " within " + WRITE_TIMEOUT.toSeconds() + " s; list the subscriptions again later", 5L);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -214,8 +219,14 @@ public class WebhookSubscriptions {
             return;
         }
         try {
-            subscriptions.put(record.key(), json.readValue(record.value(), Subscription.class));
-        } catch (IOException e) {
+            Subscription subscription = json.readValue(record.value(), Subscription.class);
+            if (subscription.url() == null || subscription.types() == null || subscription.secret() == null
+                    || subscription.createdAt() == null) {
+                throw new IOException("url, types, secret and createdAt are required");
+            }
+            subscriptions.put(record.key(), new Subscription(record.key(), subscription.url(),
+                    List.copyOf(subscription.types()), subscription.secret(), subscription.createdAt()));
+        } catch (IOException | NullPointerException e) {
             LOG.warnf("Skipping the unreadable subscription %s at %s-%d offset %d: %s", record.key(), record.topic(),
                     record.partition(), record.offset(), e.getMessage());
         }

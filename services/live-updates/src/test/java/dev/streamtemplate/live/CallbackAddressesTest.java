@@ -15,7 +15,8 @@ class CallbackAddressesTest {
             "http://10.1.2.3/hook", "http://172.16.0.1/hook", "http://192.168.1.10/hook",
             "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/hook", "http://0.0.0.0/hook",
             "http://[::ffff:127.0.0.1]/hook", "http://[fc00::1]/hook", "http://[fe80::1]/hook", "http://224.0.0.1/hook",
-            "http://2130706433/hook"})
+            "http://2130706433/hook", "http://[::7f00:1]/hook", "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+            "http://[2002:a00:1::]/hook", "http://[2001:db8::1]/hook", "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook"})
     void refusesLoopbackPrivateLinkLocalAndReservedAddresses(String url) {
         assertThatThrownBy(() -> guard.check(url)).isInstanceOf(CallbackAddresses.RefusedCallbackException.class)
                 .hasMessageContaining("not a public address");

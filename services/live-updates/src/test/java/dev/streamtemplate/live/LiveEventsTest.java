@@ -37,8 +37,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code GET /events} on a real broker: the union of what a client receives before and after a reconnect with
- * {@code Last-Event-ID} is exactly what was published (no gap, no duplicate); a client that stops reading overflows
- * its buffer ({@code live.client-buffer}, 50 here) and gets {@code resync} while another receives everything;
+ * {@code Last-Event-ID} is exactly what was published (no gap, no duplicate); a client that stops reading fills its
+ * buffer ({@code live.client-buffer}, 50 here), stays full past {@code live.client-stall} (2 s here) and gets
+ * {@code resync} while another receives everything;
  * positions that cannot be resumed give {@code resync} with the reason; bad parameters give 400 JSON.
  */
 @QuarkusTest
@@ -102,8 +103,8 @@ class LiveEventsTest {
                 await("the reading client to receive all 300 records of 100 kB").atMost(Duration.ofSeconds(60))
                         .untilAsserted(() -> assertThat(fast.records()).hasSize(300));
                 assertThat(perPartition(positions(fast.records()))).isEqualTo(perPartition(published));
-                await("the stalled client's buffer to fill (live.client-buffer=50)").atMost(Duration.ofSeconds(30))
-                        .until(() -> metric("live_sse_buffered_events") >= 50);
+                await("the stalled client's buffer full (live.client-buffer=50) for longer than live.client-stall (2 s)")
+                        .atMost(Duration.ofSeconds(30)).until(() -> metric("live_sse_stalled_clients") >= 1);
 
                 slow.start();
                 await("the stalled client, once it reads, to get resync").atMost(Duration.ofSeconds(30))
@@ -125,6 +126,22 @@ class LiveEventsTest {
                                 slow.events().subList(resyncAt + 1, slow.events().size())))).isEqualTo(perPartition(after)));
                 assertThat(fast.events()).extracting(SseTestClient.Event::name).doesNotContain("resync");
             }
+        }
+    }
+
+    @Test
+    void aClientThatReadsSlowlyButKeepsUpPausesItsStreamAndMissesNothing() throws Exception {
+        URI uri = URI.create(events + "?types=cart-rejections");
+        try (SseTestClient slow = SseTestClient.open(uri, null).startSlowly(2)) {
+            assertThat(slow.awaitFirst().name()).isEqualTo("ready");
+            // 2,000 records of 5 kB in one transaction, more than the socket buffers hold, hundreds per poll: the
+            // 50-event buffer fills again and again in the middle of a poll, and each time drains well within the 2 s
+            // stall limit
+            List<String> published = publish("cart-rejections", 2_000, 5_000);
+            await("the slow client to receive all 2,000 records").atMost(Duration.ofSeconds(60))
+                    .untilAsserted(() -> assertThat(slow.records()).hasSize(2_000));
+            assertThat(slow.events()).extracting(SseTestClient.Event::name).doesNotContain("resync");
+            assertThat(perPartition(positions(slow.records()))).isEqualTo(perPartition(published));
         }
     }
 
@@ -187,6 +204,8 @@ class LiveEventsTest {
                 .body("status", equalTo(400)).body("message", containsString("unknown type 'nope'"));
         given().accept("text/event-stream").queryParam("since", "yesterday").when().get("/events")
                 .then().statusCode(400).body("message", containsString("ISO-8601 duration"));
+        given().accept("text/event-stream").queryParam("since", "P400D").when().get("/events")
+                .then().statusCode(400).body("message", containsString("between PT0S and"));
     }
 
     private List<String> publish(String topic, int count, int valueBytes) {

@@ -33,6 +33,7 @@ final class SseTestClient implements AutoCloseable {
     private final List<Event> events = new CopyOnWriteArrayList<>();
     private volatile boolean ended;
     private int stopAfterRecords = Integer.MAX_VALUE;
+    private long millisPerEvent;
 
     private SseTestClient(InputStream body) {
         this.body = body;
@@ -71,6 +72,12 @@ final class SseTestClient implements AutoCloseable {
      */
     SseTestClient startAndLeaveAfter(int records) {
         stopAfterRecords = records;
+        return start();
+    }
+
+    /** Starts reading, taking {@code millisPerEvent} ms over each event: a client on a slow link. */
+    SseTestClient startSlowly(long millisPerEvent) {
+        this.millisPerEvent = millisPerEvent;
         return start();
     }
 
@@ -117,6 +124,9 @@ final class SseTestClient implements AutoCloseable {
                 if (line.isEmpty()) {
                     if (!data.isEmpty() || name != null) {
                         events.add(new Event(name == null ? "message" : name, id, String.join("\n", data)));
+                        if (millisPerEvent > 0) {
+                            Thread.sleep(millisPerEvent); // the client's own pace, not a wait for anything
+                        }
                         if (records().size() >= stopAfterRecords) {
                             body.close();
                             return;
@@ -144,6 +154,8 @@ final class SseTestClient implements AutoCloseable {
             }
         } catch (IOException e) {
             // closed by the test, or by the server
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             ended = true;
         }

@@ -32,6 +32,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,6 +46,24 @@ import org.junit.jupiter.api.Test;
 class WebhooksTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * The delivering consumer has its partitions and knows its positions (a lag for each), so records published
+     * from now on are delivered: a new group starts at the end of each partition, wherever it is when it joins.
+     */
+    @BeforeEach
+    void deliveryPositioned() {
+        await("the webhook consumer positioned on every partition of orders and cart-rejections")
+                .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    String metrics = given().when().get("/q/metrics").then().extract().asString();
+                    return java.util.stream.Stream.of("orders", "cart-rejections").allMatch(topic ->
+                            java.util.stream.IntStream.range(0, 4).allMatch(partition -> metrics.lines().anyMatch(line ->
+                                    line.startsWith("kafka_consumer_fetch_manager_records_lag{")
+                                            && line.contains("topic=\"" + topic + "\"")
+                                            && line.contains("partition=\"" + partition + "\"")
+                                            && !line.endsWith("NaN"))));
+                });
+    }
 
     @Test
     void subscriptionsAreRegisteredListedWithoutSecretsAndRemoved() {
