@@ -61,6 +61,10 @@ public final class LocalStack {
 
     /** How long every service together may take to become ready. */
     static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    /** The event types the demo's webhook receives: the replay gives hundreds of the first, a few of the second. */
+    private static final List<String> WEBHOOK_TYPES = List.of(TopicCatalogue.PAGE_VIEWS_TUMBLING.name(),
+            TopicCatalogue.ORDERS.name());
+
     /** How long the stack reads live-updates' events to show what it pushes. */
     private static final Duration PUSH_TIMEOUT = Duration.ofSeconds(30);
 
@@ -146,6 +150,9 @@ public final class LocalStack {
             // backlog, which Kafka Streams works through a partition at a time, and after a repartition
             // much of it would be reported late.
             awaitReady(services);
+            ServiceProcess live = services.stream().filter(s -> s.spec().equals(StackServices.LIVE_UPDATES)).findFirst()
+                    .orElseThrow();
+            WebhookProbe webhooks = options.demo() ? subscribeWebhooks(live) : null;
             ChildProcess replay = EventGeneratorProcess.start("event-generator-replay", EventGeneratorProcess.REPLAY,
                     repository, generator, broker.bootstrapServers(), dataDir, children);
             say("event-generator", "replaying the last 2 hours: " + String.join(" ", EventGeneratorProcess.REPLAY)
@@ -156,7 +163,10 @@ public final class LocalStack {
             }
             Map<SampleKey, String> keys = awaitData(services, broker.bootstrapServers());
             printTryThis(broker, services, keys);
-            printPushed(services.stream().filter(s -> s.spec().equals(StackServices.LIVE_UPDATES)).findFirst().orElseThrow());
+            printPushed(live);
+            if (webhooks != null) {
+                printWebhooks(webhooks, live);
+            }
             if (prometheus != null) {
                 printPrometheus(prometheus, services);
             }
@@ -386,6 +396,39 @@ public final class LocalStack {
             }
         }
         out.println();
+    }
+
+    /** {@code --demo}: subscribes a receiver of the launcher's own to {@link #WEBHOOK_TYPES} before the replay. */
+    private WebhookProbe subscribeWebhooks(ServiceProcess live) throws StackFailure, InterruptedException {
+        try {
+            WebhookProbe probe = WebhookProbe.subscribe(http, live.uri(""), WEBHOOK_TYPES);
+            say("live-updates", "webhook subscribed for " + String.join(", ", WEBHOOK_TYPES) + ": " + probe.url()
+                    + " (the demo's own receiver; removed when the demo ends)");
+            return probe;
+        } catch (IOException e) {
+            throw new StackFailure("live-updates did not take the demo's webhook: " + e.getMessage(), live.child());
+        }
+    }
+
+    /**
+     * {@code --demo}: waits (at most {@link #PUSH_TIMEOUT}) until the demo's receiver got page views per minute, prints
+     * what it got, removes the subscription, and fails the run when none arrived or a signature did not match.
+     */
+    private void printWebhooks(WebhookProbe probe, ServiceProcess live) throws StackFailure, InterruptedException {
+        try (probe) {
+            long deadline = System.nanoTime() + PUSH_TIMEOUT.toNanos();
+            while (!probe.received().containsKey(TopicCatalogue.PAGE_VIEWS_TUMBLING.name()) && System.nanoTime() < deadline) {
+                live.child().awaitExit(Duration.ofMillis(500)); // a pause that ends early if live-updates dies
+            }
+            out.println("live-updates: webhooks delivered to the demo's receiver, once per Idempotency-Key: "
+                    + (probe.received().isEmpty() ? "none" : probe.received().toString()) + "; bad signatures: "
+                    + probe.badSignatures());
+            out.println();
+            if (!probe.received().containsKey(TopicCatalogue.PAGE_VIEWS_TUMBLING.name()) || probe.badSignatures() > 0) {
+                throw new StackFailure("live-updates' webhooks: " + probe.received() + " received, "
+                        + probe.badSignatures() + " with a bad signature", live.child());
+            }
+        }
     }
 
     /**

@@ -87,6 +87,10 @@ class LocalStackDemoTest {
                 .orElseThrow(() -> new AssertionError("the demo printed no line on what live-updates pushed"));
         assertThat(pushed).as("live-updates pushed the stream services' page views per minute and orders")
                 .containsPattern("page-views-per-minute=[1-9]").containsPattern("orders=[1-9]");
+        String webhooks = lines.stream().filter(line -> line.startsWith("live-updates: webhooks delivered")).findFirst()
+                .orElseThrow(() -> new AssertionError("the demo printed no line on live-updates' webhooks"));
+        assertThat(webhooks).as("live-updates' webhooks to the demo's receiver, every signature valid")
+                .containsPattern("page-views-per-minute=[1-9]").endsWith("bad signatures: 0");
 
         int prometheusAt = IntStream.range(0, lines.size())
                 .filter(i -> lines.get(i).startsWith("Prometheus answers at ")).findFirst().orElse(-1);
