@@ -92,9 +92,9 @@ public final class TopicCatalogue {
     /** purchase-attribution's dead-letter topic. */
     public static final TopicSpec PURCHASE_ATTRIBUTION_DLQ = new TopicSpec("purchase-attribution-dlq", 1, CleanupPolicy.DELETE);
 
-    /** The topics purchase-attribution writes (besides {@link #LATE_EVENTS}). */
+    /** The topics purchase-attribution writes; {@link #LATE_EVENTS} it shares with traffic-analytics. */
     public static final List<TopicSpec> PURCHASE_ATTRIBUTION_OUTPUTS = List.of(ATTRIBUTED_PURCHASES, ATTRIBUTED_REVENUE,
-            PURCHASE_ATTRIBUTION_DLQ);
+            LATE_EVENTS, PURCHASE_ATTRIBUTION_DLQ);
 
     /** customer-enrichment: page views with the user's profile and the product, keyed by user id. */
     public static final TopicSpec ENRICHED_PAGE_VIEWS = new TopicSpec("enriched-page-views", 4, CleanupPolicy.DELETE);

@@ -95,7 +95,7 @@ class LateDataReplaySystemTest {
     private static final List<TopicSpec> TOPICS = Stream.concat(
             Stream.of(TopicCatalogue.PAGE_VIEWS, TopicCatalogue.PURCHASES),
             Stream.concat(TopicCatalogue.TRAFFIC_ANALYTICS_OUTPUTS.stream(),
-                    TopicCatalogue.PURCHASE_ATTRIBUTION_OUTPUTS.stream())).toList();
+                    TopicCatalogue.PURCHASE_ATTRIBUTION_OUTPUTS.stream())).distinct().toList();
 
     private MultiInstanceStack stack;
     private TrafficReplay traffic;
