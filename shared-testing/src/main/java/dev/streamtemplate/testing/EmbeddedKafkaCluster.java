@@ -3,8 +3,10 @@ package dev.streamtemplate.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -12,6 +14,7 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.server.common.ApiMessageAndVersion;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
@@ -70,6 +73,16 @@ public final class EmbeddedKafkaCluster implements TestKafkaCluster {
      *                               closed first)
      */
     public static EmbeddedKafkaCluster start(Map<String, String> brokerConfigOverrides) {
+        return start(brokerConfigOverrides, List.of());
+    }
+
+    /**
+     * As {@link #start(Map)}, with records the controller appends to the empty metadata log when it first starts,
+     * after the metadata version and feature levels: what {@code kafka-storage format --add-scram} does for SCRAM
+     * credentials.
+     */
+    static EmbeddedKafkaCluster start(Map<String, String> brokerConfigOverrides,
+                                      List<ApiMessageAndVersion> bootstrapRecords) {
         Objects.requireNonNull(brokerConfigOverrides, "brokerConfigOverrides");
         MetadataVersion metadataVersion = MetadataVersion.latestProduction();
         Map<String, String> config = new LinkedHashMap<>(SINGLE_NODE_CONFIG);
@@ -82,7 +95,13 @@ public final class EmbeddedKafkaCluster implements TestKafkaCluster {
             // with a shutdown hook closing the broker; a broker whose log directory vanishes halts the JVM with
             // exit code 1 (Surefire: "Error occurred in starting fork"). close() deletes this one.
             baseDirectory = Files.createTempDirectory("shared-testing-kafka-");
-            TestKitNodes nodes = new TestKitNodes.Builder(productionBootstrapMetadata(metadataVersion))
+            BootstrapMetadata bootstrap = productionBootstrapMetadata(metadataVersion);
+            if (!bootstrapRecords.isEmpty()) {
+                List<ApiMessageAndVersion> records = new ArrayList<>(bootstrap.records());
+                records.addAll(bootstrapRecords);
+                bootstrap = BootstrapMetadata.fromRecords(records, "shared-testing");
+            }
+            TestKitNodes nodes = new TestKitNodes.Builder(bootstrap)
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)

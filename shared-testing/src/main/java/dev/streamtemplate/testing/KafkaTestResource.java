@@ -5,13 +5,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.schemas.TopicCatalogue.CleanupPolicy;
 import dev.streamtemplate.schemas.TopicCatalogue.TopicSpec;
+import dev.streamtemplate.security.ScramCredentials;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Quarkus test resource giving a {@code @QuarkusTest} ({@code @WithTestResource(KafkaTestResource.class)}) a real
@@ -20,10 +23,14 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  *
  * <p>It returns {@code kafka.bootstrap.servers}, {@code quarkus.kafka-streams.bootstrap-servers},
  * {@code quarkus.kafka.devservices.enabled=false} and, for the embedded broker only, the level of the broker's own
- * loggers ({@code quarkus.log.category."<logger>".level}); they override {@code application.properties}. Init args:
+ * loggers ({@code quarkus.log.category."<logger>".level}); on a secure cluster
+ * ({@value TestKafkaClusterChoice#SECURITY_PROPERTY}{@code =sasl_ssl}) also {@code kafka.security.protocol},
+ * {@code kafka.sasl.*} and {@code kafka.ssl.truststore.*}, the service's own principal (see {@value #PRINCIPAL_ARG}),
+ * which shared-runtime hands to Kafka Streams. They override {@code application.properties}. Init args:
  * {@value #TOPICS_ARG}: {@code all} (default, {@link TopicCatalogue#ALL}), {@code none} or comma-separated names
  * (names outside the catalogue get one partition, {@code cleanup.policy=delete}); {@value #BROKER_LOG_LEVEL_ARG}:
- * the embedded broker's log level (default {@code WARN}). The broker outlives {@link #stop()}; topics are created
+ * the embedded broker's log level (default {@code WARN}); {@value #PRINCIPAL_ARG} and {@value #PASSWORD_ARG} on a
+ * secure broker. The broker outlives {@link #stop()}; topics are created
  * only if missing and keep earlier test classes' records ({@link KafkaTopics#recreate} empties them). Dev Services
  * must also be off in the service's own configuration (shared-runtime's does it): Quarkus decides on them while
  * building the application, before this resource's configuration applies.
@@ -32,6 +39,18 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
     /** Init arg naming the topics to create: {@code all}, {@code none} or comma-separated names. */
     public static final String TOPICS_ARG = "topics";
+
+    /**
+     * Init arg naming the principal the service connects as on a secure broker (default: its
+     * {@code quarkus.application.name}).
+     */
+    public static final String PRINCIPAL_ARG = "principal";
+
+    /**
+     * Init arg with the password the service logs in with on a secure broker instead of its principal's own, for tests
+     * of a refused login.
+     */
+    public static final String PASSWORD_ARG = "password";
 
     /** Init arg with the log level of the embedded broker's loggers (default {@code WARN}). */
     public static final String BROKER_LOG_LEVEL_ARG = "broker-log-level";
@@ -48,6 +67,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
     private List<TopicSpec> topics = TopicCatalogue.ALL;
     private String brokerLogLevel = "WARN";
+    private String principal;
+    private String password;
 
     /**
      * Reads the init args (see the class comment).
@@ -64,6 +85,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         }
         topics = topicsFor(topicsArg);
         brokerLogLevel = initArgs.getOrDefault(BROKER_LOG_LEVEL_ARG, brokerLogLevel).trim().toUpperCase(Locale.ROOT);
+        principal = initArgs.get(PRINCIPAL_ARG);
+        password = initArgs.get(PASSWORD_ARG);
         julLevel(brokerLogLevel);
     }
 
@@ -76,7 +99,8 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
      */
     @Override
     public Map<String, String> start() {
-        if (TestKafkaClusterChoice.resolve(TestKafkaClusterChoice.configuredChoice()) == TestKafkaClusterChoice.Choice.EMBEDDED) {
+        if (TestKafkaClusterChoice.securityConfigured()
+                || TestKafkaClusterChoice.resolve(TestKafkaClusterChoice.configuredChoice()) == TestKafkaClusterChoice.Choice.EMBEDDED) {
             quietBrokerLoggers(brokerLogLevel); // before the broker starts, to quiet its startup too
         }
         String bootstrapServers = bootstrapServers();
@@ -87,6 +111,18 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
         config.put("kafka.bootstrap.servers", bootstrapServers);
         config.put("quarkus.kafka-streams.bootstrap-servers", bootstrapServers);
         config.put("quarkus.kafka.devservices.enabled", "false");
+        TestKafkaCluster cluster = TestKafkaClusterChoice.shared();
+        if (cluster.secure()) {
+            String user = principal != null ? principal : ConfigProvider.getConfig()
+                    .getOptionalValue("quarkus.application.name", String.class)
+                    .orElseThrow(() -> new IllegalStateException("The secure broker needs the service's principal: "
+                            + "set quarkus.application.name or the init arg " + PRINCIPAL_ARG));
+            ScramCredentials credentials = cluster.credentials(user);
+            if (password != null) {
+                credentials = credentials.as(user, password);
+            }
+            credentials.clientConfig().forEach((key, value) -> config.put("kafka." + key, value));
+        }
         if (TestKafkaClusterChoice.sharedIsEmbedded()) {
             for (String logger : BROKER_LOGGERS) {
                 config.put("quarkus.log.category.\"" + logger + "\".level", brokerLogLevel);
@@ -109,6 +145,24 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
      */
     public static String bootstrapServers() {
         return TestKafkaClusterChoice.shared().bootstrapServers();
+    }
+
+    /**
+     * Client settings for the shared cluster that connect as {@code user}: {@code bootstrap.servers}, and on a secure
+     * cluster ({@value TestKafkaClusterChoice#SECURITY_PROPERTY}{@code =sasl_ssl}) the user's SASL_SSL settings.
+     *
+     * @param user one of {@code ServiceAcls}' principals, for example {@code "event-generator"}
+     * @return new, modifiable properties
+     * @throws IllegalArgumentException if the cluster is secure and has no such principal
+     */
+    public static Properties clientConfig(String user) {
+        TestKafkaCluster cluster = TestKafkaClusterChoice.shared();
+        Properties config = new Properties();
+        config.put("bootstrap.servers", cluster.bootstrapServers());
+        if (cluster.secure()) {
+            config.putAll(cluster.credentials(user).clientConfig());
+        }
+        return config;
     }
 
     private static List<TopicSpec> topicsFor(String arg) {

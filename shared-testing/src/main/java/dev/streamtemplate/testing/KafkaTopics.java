@@ -66,6 +66,7 @@ public final class KafkaTopics implements AutoCloseable {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         Properties config = new Properties();
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.putAll(SecureKafkaCluster.adminSecurityFor(bootstrapServers));
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, "shared-testing-topics");
         int requestTimeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(1_000, timeout.toMillis()));
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeoutMs);

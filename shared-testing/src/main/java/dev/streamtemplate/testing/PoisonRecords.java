@@ -141,6 +141,7 @@ public final class PoisonRecords {
     public static List<Sent> publish(String bootstrapServers, List<Poison> poisons) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(SecureKafkaCluster.adminSecurityFor(bootstrapServers));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_048_576);
         List<Sent> sent = new ArrayList<>();

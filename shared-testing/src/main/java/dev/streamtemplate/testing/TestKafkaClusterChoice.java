@@ -1,6 +1,8 @@
 package dev.streamtemplate.testing;
 
+import dev.streamtemplate.security.ScramCredentials;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,7 +17,8 @@ import java.util.Objects;
  *   <li>{@code auto} (the default): the container when a Docker engine is reachable, else the embedded broker.
  *       Finding out is cheap and never fails: with no sign of an engine it does not even ask Testcontainers.</li>
  * </ul>
- * Pass it to Maven as {@code mvn test -Dtest.kafka=embedded}.
+ * Pass it to Maven as {@code mvn test -Dtest.kafka=embedded}. With {@value #SECURITY_PROPERTY}{@code =sasl_ssl} the
+ * cluster is always the embedded one, with SASL_SSL and ACLs ({@link SecureKafkaCluster}).
  */
 public final class TestKafkaClusterChoice {
 
@@ -54,7 +57,29 @@ public final class TestKafkaClusterChoice {
         }
     }
 
+    /**
+     * System property switching the cluster's security on: {@code sasl_ssl} starts {@link SecureKafkaCluster}
+     * (embedded only), {@code none} or unset a broker without security.
+     */
+    public static final String SECURITY_PROPERTY = "test.kafka.security";
+
     private static TestKafkaCluster shared;
+
+    /**
+     * Whether system property {@value #SECURITY_PROPERTY} asks for SASL_SSL.
+     *
+     * @return true for {@code sasl_ssl}, false for {@code none} or unset
+     * @throws IllegalArgumentException for any other value
+     */
+    public static boolean securityConfigured() {
+        String value = System.getProperty(SECURITY_PROPERTY, "none").trim().toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "", "none" -> false;
+            case "sasl_ssl" -> true;
+            default -> throw new IllegalArgumentException("Unknown " + SECURITY_PROPERTY + "=" + value
+                    + "; use none or sasl_ssl");
+        };
+    }
 
     private TestKafkaClusterChoice() {
     }
@@ -103,6 +128,13 @@ public final class TestKafkaClusterChoice {
      *                               no Docker engine is reachable (at once, not after a wait)
      */
     public static TestKafkaCluster start(Choice choice) {
+        if (securityConfigured()) {
+            if (choice == Choice.CONTAINER) {
+                throw new IllegalStateException(SECURITY_PROPERTY + "=sasl_ssl runs the embedded broker only; use "
+                        + CHOICE_PROPERTY + "=embedded or auto");
+            }
+            return SecureKafkaCluster.start();
+        }
         return switch (resolve(choice)) {
             case CONTAINER -> ContainerKafkaCluster.start(
                     System.getProperty(IMAGE_PROPERTY, ContainerKafkaCluster.DEFAULT_IMAGE));
@@ -139,7 +171,8 @@ public final class TestKafkaClusterChoice {
 
     /** Whether the shared cluster has been started and is the in-JVM broker. */
     static synchronized boolean sharedIsEmbedded() {
-        return shared instanceof SharedCluster s && s.cluster() instanceof EmbeddedKafkaCluster;
+        return shared instanceof SharedCluster s
+                && (s.cluster() instanceof EmbeddedKafkaCluster || s.cluster() instanceof SecureKafkaCluster);
     }
 
     /** The shared cluster as handed out: closing is the shutdown hook's job. */
@@ -153,6 +186,16 @@ public final class TestKafkaClusterChoice {
         @Override
         public String description() {
             return "shared " + cluster.description();
+        }
+
+        @Override
+        public Map<String, String> adminSecurity() {
+            return cluster.adminSecurity();
+        }
+
+        @Override
+        public ScramCredentials credentials(String user) {
+            return cluster.credentials(user);
         }
 
         @Override

@@ -64,6 +64,7 @@ public final class TestProducer<K, V> implements AutoCloseable {
         this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Properties config = new Properties();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.putAll(SecureKafkaCluster.adminSecurityFor(bootstrapServers));
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "test-producer-" + CLIENT_IDS.incrementAndGet());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -333,6 +334,7 @@ public final class TestProducer<K, V> implements AutoCloseable {
         if (admin == null) {
             Properties config = new Properties();
             config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            config.putAll(SecureKafkaCluster.adminSecurityFor(bootstrapServers));
             config.put(AdminClientConfig.CLIENT_ID_CONFIG, "test-producer-admin-" + CLIENT_IDS.incrementAndGet());
             admin = Admin.create(config);
         }

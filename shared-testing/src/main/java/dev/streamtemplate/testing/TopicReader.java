@@ -193,6 +193,7 @@ public final class TopicReader<K, V> {
     private Properties consumerConfig(String topic) {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.putAll(SecureKafkaCluster.adminSecurityFor(bootstrapServers));
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "topic-reader-" + topic + "-" + CLIENT_IDS.incrementAndGet());
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
