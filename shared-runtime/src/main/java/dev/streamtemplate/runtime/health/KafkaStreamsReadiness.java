@@ -5,12 +5,14 @@ import jakarta.inject.Inject;
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Readiness tied to Kafka Streams: ready only when the instance is {@code RUNNING} and no store of
- * it is restoring from its changelog, that is when its stores are queryable. Quarkus' own Kafka
- * Streams checks (state is running or rebalancing; input topics exist) stay in place beside it.
+ * it is restoring from its changelog, that is when its stores are queryable, and no fatal Kafka error
+ * was recorded ({@link StreamsFailure}, shown as {@code error}). Quarkus' own Kafka Streams checks
+ * (state is running or rebalancing; input topics exist) stay in place beside it.
  */
 @Readiness
 @ApplicationScoped
@@ -22,14 +24,18 @@ public class KafkaStreamsReadiness implements HealthCheck {
     @Inject
     StoreRestoration restoration;
 
+    @Inject
+    StreamsFailure failure;
+
     @Override
     public HealthCheckResponse call() {
         KafkaStreams.State state = streams.state();
         int restoring = restoration.restoringPartitions();
-        return HealthCheckResponse.named("Kafka Streams stores queryable")
-                .status(state == KafkaStreams.State.RUNNING && restoring == 0)
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("Kafka Streams stores queryable")
+                .status(state == KafkaStreams.State.RUNNING && restoring == 0 && failure.failure().isEmpty())
                 .withData("state", state.name())
-                .withData("restoringPartitions", restoring)
-                .build();
+                .withData("restoringPartitions", restoring);
+        failure.failure().ifPresent(error -> response.down().withData("error", error));
+        return response.build();
     }
 }

@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Startup;
 
 /**
@@ -12,7 +13,8 @@ import org.eclipse.microprofile.health.Startup;
  * where Quarkus keeps it until the input topics ({@code quarkus.kafka-streams.topics}) exist, UP once it has started.
  * Quarkus' own liveness check is DOWN in {@code CREATED} too, so without this a platform that probes liveness as soon
  * as the service answers HTTP (Kubernetes after its startup probe) would restart an instance that only waits for its
- * topics; with it, the startup probe's budget covers that wait.
+ * topics; with it, the startup probe's budget covers that wait. A fatal Kafka error ({@link StreamsFailure}), such
+ * as refused credentials, is shown as {@code error}.
  */
 @Startup
 @ApplicationScoped
@@ -21,12 +23,16 @@ public class KafkaStreamsStarted implements HealthCheck {
     @Inject
     KafkaStreams streams;
 
+    @Inject
+    StreamsFailure failure;
+
     @Override
     public HealthCheckResponse call() {
         KafkaStreams.State state = streams.state();
-        return HealthCheckResponse.named("Kafka Streams started")
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("Kafka Streams started")
                 .status(state != KafkaStreams.State.CREATED)
-                .withData("state", state.name())
-                .build();
+                .withData("state", state.name());
+        failure.failure().ifPresent(error -> response.withData("error", error));
+        return response.build();
     }
 }

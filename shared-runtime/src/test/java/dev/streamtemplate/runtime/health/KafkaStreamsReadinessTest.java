@@ -43,6 +43,21 @@ class KafkaStreamsReadinessTest {
     }
 
     @Test
+    void aRecordedFatalErrorIsShownWithItsRootCauseAndKeepsReadinessDown() {
+        try (KafkaStreams streams = unreachableBroker("failure")) {
+            StreamsFailure failure = new StreamsFailure();
+            failure.record("Kafka Streams shut down", new org.apache.kafka.streams.errors.StreamsException("send failed",
+                    new org.apache.kafka.common.errors.TopicAuthorizationException(java.util.Set.of("out"))));
+            failure.record("later", new IllegalStateException("ignored: the first error stays"));
+            HealthCheckResponse response = new ReadinessUnderTest(streams, new StoreRestoration(), failure).call();
+            assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+            assertThat(response.getData()).get().satisfies(d -> assertThat(d).containsEntry("error",
+                    "Kafka Streams shut down: StreamsException: send failed; caused by TopicAuthorizationException: "
+                            + "Not authorized to access topics: [out]"));
+        }
+    }
+
+    @Test
     void restorationTracksPartitionsUntilTheyEnd() {
         StoreRestoration restoration = new StoreRestoration();
         TopicPartition changelog = new TopicPartition("app-store-changelog", 0);
@@ -67,14 +82,20 @@ class KafkaStreamsReadinessTest {
     private static final class StartedUnderTest extends KafkaStreamsStarted {
         StartedUnderTest(KafkaStreams streams) {
             this.streams = streams;
+            this.failure = new StreamsFailure();
         }
     }
 
     /** The readiness check with its injected fields set. */
     private static final class ReadinessUnderTest extends KafkaStreamsReadiness {
         ReadinessUnderTest(KafkaStreams streams, StoreRestoration restoration) {
+            this(streams, restoration, new StreamsFailure());
+        }
+
+        ReadinessUnderTest(KafkaStreams streams, StoreRestoration restoration, StreamsFailure failure) {
             this.streams = streams;
             this.restoration = restoration;
+            this.failure = failure;
         }
     }
 }
