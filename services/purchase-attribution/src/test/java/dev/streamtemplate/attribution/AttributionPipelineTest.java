@@ -13,6 +13,7 @@ import dev.streamtemplate.generator.ShopTrafficGenerator;
 import dev.streamtemplate.runtime.lateness.LateEvent;
 import dev.streamtemplate.runtime.query.QueryRouter;
 import dev.streamtemplate.schemas.JsonSerde;
+import dev.streamtemplate.schemas.ServiceAcls;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
@@ -133,7 +134,7 @@ class AttributionPipelineTest {
                 firstView.key(), firstView.value(), "timestamp", "userId", null, true, true));
         poisons.addAll(PoisonRecords.forTopic(TopicCatalogue.PURCHASES.name(), firstPurchase.key(), firstPurchase.value(),
                 "timestamp", "productId", null, true, true));
-        try (EventPublisher publisher = new EventPublisher(bootstrap)) {
+        try (EventPublisher publisher = new EventPublisher(KafkaTestResource.clientConfig(ServiceAcls.EVENT_GENERATOR))) {
             publisher.publishPaced(replay.subList(0, replay.size() / 2), SPEED);
             poisoned = PoisonRecords.publish(bootstrap, poisons);
             publisher.publishPaced(replay.subList(replay.size() / 2, replay.size()), SPEED);
@@ -250,7 +251,7 @@ class AttributionPipelineTest {
      * processed this step.
      */
     private void publishClock(Instant at, Instant previous) {
-        try (EventPublisher publisher = new EventPublisher(KafkaTestResource.bootstrapServers())) {
+        try (EventPublisher publisher = new EventPublisher(KafkaTestResource.clientConfig(ServiceAcls.EVENT_GENERATOR))) {
             publisher.publishAll(clockPairs(at));
         }
         if (previous != null) {

@@ -16,6 +16,7 @@ import dev.streamtemplate.runtime.lateness.LateEvent;
 import dev.streamtemplate.runtime.query.QueryHeaders;
 import dev.streamtemplate.runtime.query.QueryRouter;
 import dev.streamtemplate.schemas.JsonSerde;
+import dev.streamtemplate.schemas.ServiceAcls;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
@@ -144,7 +145,7 @@ class TrafficPipelineTest {
                 "timestamp", "userId", null, true, true));
         poisons.addAll(PoisonRecords.forTopic(TopicCatalogue.PURCHASES.name(), firstPurchase.key(), firstPurchase.value(),
                 "timestamp", "productId", null, true, true));
-        try (EventPublisher publisher = new EventPublisher(bootstrap)) {
+        try (EventPublisher publisher = new EventPublisher(KafkaTestResource.clientConfig(ServiceAcls.EVENT_GENERATOR))) {
             publisher.publishPaced(replay.subList(0, replay.size() / 2), REPLAY_SPEED);
             poisoned = PoisonRecords.publish(bootstrap, poisons);
             publisher.publishPaced(replay.subList(replay.size() / 2, replay.size()), REPLAY_SPEED);
@@ -158,7 +159,7 @@ class TrafficPipelineTest {
                 .until(() -> read(REPARTITION_TOPIC, PageView.class).size() >= pageViewCount);
         Instant closing = replay.stream().map(GeneratedEvent::eventTime).max(Comparator.naturalOrder()).orElseThrow()
                 .plus(CLOSING_DELAY);
-        try (EventPublisher publisher = new EventPublisher(bootstrap)) {
+        try (EventPublisher publisher = new EventPublisher(KafkaTestResource.clientConfig(ServiceAcls.EVENT_GENERATOR))) {
             publisher.publishAll(closingEvents(closing));
             publisher.flush();
         }

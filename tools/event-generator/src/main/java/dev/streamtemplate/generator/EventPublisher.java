@@ -45,6 +45,15 @@ public final class EventPublisher implements AutoCloseable {
         this(new KafkaProducer<>(producerConfig(bootstrapServers), new StringSerializer(), new ByteArraySerializer()));
     }
 
+    /**
+     * A publisher with its own {@link KafkaProducer} for a cluster that needs more than an address: {@code client}
+     * holds {@code bootstrap.servers} and the connection's settings (for example SASL_SSL as
+     * {@code User:event-generator}); the producer settings of {@link #producerConfig(String)} are laid over it.
+     */
+    public EventPublisher(Properties client) {
+        this(new KafkaProducer<>(withProducerSettings(client), new StringSerializer(), new ByteArraySerializer()));
+    }
+
     /** A publisher over {@code producer}, which it closes on {@link #close()}; for tests with a {@code MockProducer}. */
     public EventPublisher(Producer<String, byte[]> producer) {
         this.producer = producer;
@@ -60,6 +69,14 @@ public final class EventPublisher implements AutoCloseable {
         config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) MAX_BLOCK.toMillis());
+        return config;
+    }
+
+    private static Properties withProducerSettings(Properties client) {
+        Properties config = new Properties();
+        config.putAll(client);
+        config.putAll(producerConfig(java.util.Objects.requireNonNull(
+                client.getProperty(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG), "client settings without bootstrap.servers")));
         return config;
     }
 
