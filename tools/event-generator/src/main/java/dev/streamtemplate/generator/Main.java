@@ -18,7 +18,8 @@ import org.apache.kafka.common.KafkaException;
 /**
  * The generator's command line: replays a past period as fast as possible, or produces live traffic
  * paced by the wall clock, to Kafka. See {@link CliOptions#USAGE} and the module README. With {@code topics} as
- * its first argument it creates the catalogue's topics instead ({@link TopicsCommand}).
+ * its first argument it creates the catalogue's topics instead ({@link TopicsCommand}); with {@code acls} it prints
+ * every principal's ACLs ({@link AclsCommand}).
  *
  * <p>Prints progress every 2 seconds (events and rate in the last interval, totals per topic) and a
  * final {@code summary:} line (average rate) on stdout. Exit code 0 on success, 1 on a Kafka failure,
@@ -52,6 +53,9 @@ public final class Main {
     private int run(String[] args) {
         if (args.length > 0 && args[0].equals("topics")) {
             return topics(Arrays.copyOfRange(args, 1, args.length));
+        }
+        if (args.length > 0 && args[0].equals("acls")) {
+            return acls(Arrays.copyOfRange(args, 1, args.length));
         }
         CliOptions options;
         GeneratorConfig config;
@@ -113,6 +117,20 @@ public final class Main {
         } finally {
             progress.shutdownNow();
             finished.countDown();
+        }
+    }
+
+    private int acls(String[] args) {
+        if (Arrays.asList(args).contains("--help")) {
+            out.println(AclsCommand.USAGE);
+            return 0;
+        }
+        try {
+            return AclsCommand.parse(args).run(out);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.println(AclsCommand.USAGE);
+            return 2;
         }
     }
 
