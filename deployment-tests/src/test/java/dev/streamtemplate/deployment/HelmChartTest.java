@@ -513,6 +513,16 @@ class HelmChartTest {
     }
 
     @Test
+    void theApiKeyComesFromASecretOnlyWhenOneIsNamed() {
+        JsonNode key = env(serviceContainer(rendered(ALL_FEATURES))).get("QUERY_API_KEY");
+        assertThat(key.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("traffic-analytics-api");
+        assertThat(key.at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("api-key");
+        assertThat(key.has("value")).isFalse();
+        assertThat(env(serviceContainer(rendered(StreamServiceChart.service("traffic-analytics")))))
+                .as("no key required by default").doesNotContainKey("QUERY_API_KEY");
+    }
+
+    @Test
     void alertRulesPassPromtool() throws Exception {
         Path rules = Files.createDirectories(StreamServiceChart.repositoryRoot().resolve("deployment-tests/target"))
                 .resolve("prometheus-rules.yaml");

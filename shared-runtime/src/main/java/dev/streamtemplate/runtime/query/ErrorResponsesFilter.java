@@ -18,8 +18,8 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponses;
  * Adds the error answers every query route shares to the service's OpenAPI document ({@code /q/openapi}), so the
  * resources declare only their own (such as 404): a MicroProfile OpenAPI filter ({@code mp.openapi.filter}).
  *
- * <p>To every GET operation outside {@code /q/} and {@code /streams/} (the instance views, which answer in any
- * state): 400 when it has parameters ({@link InvalidQueryException}), and 503
+ * <p>To every GET operation outside {@code /q/}: 401 when the service requires an API key ({@link ApiKeyFilter}).
+ * To those outside {@code /streams/} too (the instance views, which answer in any state): 400 when it has parameters ({@link InvalidQueryException}), and 503
  * with a {@code Retry-After} header in whole seconds ({@link StoreNotQueryableException}; the header is absent once
  * Kafka Streams has stopped). Every 4xx and 5xx answer without content gets the {@link ApiError} body, as
  * {@link QueryErrorMappers} writes it.
@@ -36,11 +36,20 @@ public class ErrorResponsesFilter implements OASFilter {
         }
         for (Map.Entry<String, PathItem> path : openAPI.getPaths().getPathItems().entrySet()) {
             Operation get = path.getValue().getGET();
-            if (get == null || path.getKey().startsWith("/q/") || path.getKey().startsWith("/streams/")) {
+            if (get == null || path.getKey().startsWith("/q/")) {
                 continue;
             }
             APIResponses responses = get.getResponses() == null ? OASFactory.createAPIResponses() : get.getResponses();
             get.setResponses(responses);
+            if (!responses.hasAPIResponse("401")) {
+                responses.addAPIResponse("401", OASFactory.createAPIResponse()
+                        .description("the service requires an API key (query.api-key) and the request has none or"
+                                + " another: send Authorization: Bearer <key>")
+                        .content(errorBody()));
+            }
+            if (path.getKey().startsWith("/streams/")) {
+                continue;
+            }
             if (get.getParameters() != null && !get.getParameters().isEmpty() && !responses.hasAPIResponse("400")) {
                 responses.addAPIResponse("400", OASFactory.createAPIResponse()
                         .description("a parameter is missing, malformed or out of range"));

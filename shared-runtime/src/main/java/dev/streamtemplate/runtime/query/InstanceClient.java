@@ -111,7 +111,8 @@ public class InstanceClient {
      *
      * @param host         the instance, as Kafka Streams names it ({@code application.server})
      * @param pathAndQuery the request URI, from its path on ({@code /page-views?page=...})
-     * @param headers      request headers ({@code Accept: application/json} is always sent)
+     * @param headers      request headers ({@code Accept: application/json} is always sent, and
+     *                     {@code Authorization} when {@code query.api-key} is set)
      * @return the answer, on the calling thread's Vert.x context
      */
     public Future<Answer> get(HostInfo host, String pathAndQuery, Map<String, String> headers) {
@@ -123,6 +124,8 @@ public class InstanceClient {
                 .setConnectTimeout(settings.connectTimeout().toMillis())
                 .putHeader("Accept", MediaType.APPLICATION_JSON);
         headers.forEach(options::putHeader);
+        settings.apiKey().filter(key -> !key.isBlank())
+                .ifPresent(key -> options.putHeader("Authorization", "Bearer " + key)); // ApiKeyFilter
         long readTimeout = settings.readTimeout().toMillis();
         return client.request(options).compose(request -> {
             Promise<Answer> answer = Promise.promise();

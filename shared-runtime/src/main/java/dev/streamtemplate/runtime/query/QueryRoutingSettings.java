@@ -3,6 +3,7 @@ package dev.streamtemplate.runtime.query;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How {@link KeyRouter} and {@link FanOutQuery} reach other instances, from shared-runtime's
@@ -29,4 +30,10 @@ public interface QueryRoutingSettings {
      */
     @WithDefault("10000")
     long standbyMaxLag();
+
+    /**
+     * The key every request to the HTTP API must carry as {@code Authorization: Bearer <key>} ({@link ApiKeyFilter});
+     * empty: none required. The same on every instance: forwarded queries carry it too.
+     */
+    Optional<String> apiKey();
 }

@@ -47,6 +47,11 @@ class InstanceClientTest {
             public long standbyMaxLag() {
                 return 10_000;
             }
+
+            @Override
+            public java.util.Optional<String> apiKey() {
+                return java.util.Optional.empty();
+            }
         };
         client.init();
     }
