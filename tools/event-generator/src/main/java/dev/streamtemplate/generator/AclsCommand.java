@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.resource.PatternType;
@@ -46,35 +47,14 @@ record AclsCommand(String format, String cluster) {
      * @throws IllegalArgumentException naming the bad argument
      */
     static AclsCommand parse(String... args) {
-        String format = "kafka-acls";
-        String cluster = "kafka";
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            String value;
-            int eq = flag.indexOf('=');
-            if (flag.startsWith("--") && eq > 0) {
-                value = flag.substring(eq + 1);
-                flag = flag.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("missing value for " + flag);
-            }
-            switch (flag) {
-                case "--format" -> {
-                    if (!value.equals("kafka-acls") && !value.equals("strimzi")) {
-                        throw new IllegalArgumentException("--format must be kafka-acls or strimzi, was '" + value + "'");
-                    }
-                    format = value;
-                }
-                case "--cluster" -> {
-                    if (!value.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
-                        throw new IllegalArgumentException("--cluster must be a Kubernetes resource name, was '" + value + "'");
-                    }
-                    cluster = value;
-                }
-                default -> throw new IllegalArgumentException("unknown option " + flag);
-            }
+        Map<String, String> flags = CommandFlags.parse(args, Set.of("--format", "--cluster"));
+        String format = flags.getOrDefault("--format", "kafka-acls");
+        if (!format.equals("kafka-acls") && !format.equals("strimzi")) {
+            throw new IllegalArgumentException("--format must be kafka-acls or strimzi, was '" + format + "'");
+        }
+        String cluster = flags.getOrDefault("--cluster", "kafka");
+        if (!cluster.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+            throw new IllegalArgumentException("--cluster must be a Kubernetes resource name, was '" + cluster + "'");
         }
         return new AclsCommand(format, cluster);
     }

@@ -7,6 +7,7 @@ import dev.streamtemplate.schemas.TopicCreator;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
@@ -38,28 +39,13 @@ record TopicsCommand(String bootstrapServers, short replicationFactor, Duration 
      * @throws IllegalArgumentException naming the bad argument
      */
     static TopicsCommand parse(String... args) {
-        String bootstrap = "localhost:9092";
-        long replicas = 1;
-        long timeoutSeconds = 120;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            String value;
-            int eq = flag.indexOf('=');
-            if (flag.startsWith("--") && eq > 0) {
-                value = flag.substring(eq + 1);
-                flag = flag.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("missing value for " + flag);
-            }
-            switch (flag) {
-                case "--bootstrap-servers" -> bootstrap = value;
-                case "--replication-factor" -> replicas = whole(flag, value, Short.MAX_VALUE);
-                case "--timeout" -> timeoutSeconds = whole(flag, value, Integer.MAX_VALUE / 1000);
-                default -> throw new IllegalArgumentException("unknown option " + flag);
-            }
-        }
+        Map<String, String> flags = CommandFlags.parse(args, Set.of("--bootstrap-servers", "--replication-factor",
+                "--timeout"));
+        String bootstrap = flags.getOrDefault("--bootstrap-servers", "localhost:9092");
+        long replicas = flags.containsKey("--replication-factor")
+                ? whole("--replication-factor", flags.get("--replication-factor"), Short.MAX_VALUE) : 1;
+        long timeoutSeconds = flags.containsKey("--timeout")
+                ? whole("--timeout", flags.get("--timeout"), Integer.MAX_VALUE / 1000) : 120;
         if (bootstrap.isBlank()) {
             throw new IllegalArgumentException("--bootstrap-servers must not be blank");
         }
