@@ -69,7 +69,8 @@ public final class CertificateAuthority {
      * @param commonName the CA's common name, for example {@code "stream-template local CA"}
      * @param validity   how long its certificate and those it issues are valid, positive
      * @return the CA
-     * @throws IllegalStateException if the JDK cannot generate the key or sign
+     * @throws IllegalArgumentException if {@code validity} is not positive
+     * @throws IllegalStateException    if the JDK cannot generate the key or sign
      */
     public static CertificateAuthority create(String commonName, Duration validity) {
         Objects.requireNonNull(commonName, "commonName");
@@ -105,7 +106,8 @@ public final class CertificateAuthority {
      * @param hostNames  DNS names and IP address literals clients connect to, for example
      *                   {@code List.of("localhost", "127.0.0.1")}; at least one
      * @return {@code keystore}
-     * @throws IllegalStateException if signing or writing fails
+     * @throws IllegalArgumentException if {@code hostNames} is empty
+     * @throws IllegalStateException    if signing or writing fails
      */
     public Path writeServerKeystore(Path keystore, char[] password, String commonName, List<String> hostNames) {
         if (hostNames.isEmpty()) {

@@ -47,6 +47,7 @@ public record ScramCredentials(String user, String password, Path truststore, St
      * @param otherUser     the user name
      * @param otherPassword its password
      * @return new credentials
+     * @throws IllegalArgumentException if the user or password is blank
      */
     public ScramCredentials as(String otherUser, String otherPassword) {
         return new ScramCredentials(otherUser, otherPassword, truststore, truststorePassword);

@@ -40,9 +40,10 @@ import org.awaitility.Awaitility;
  * {@link #start()} returns. {@link #credentials(String)} gives a principal's client settings,
  * {@link #adminSecurity()} the administrator's. Passwords are random per cluster and never logged.
  *
- * <p>The controller listener stays PLAINTEXT on {@code localhost}, and its unauthenticated principal
- * ({@code User:ANONYMOUS}) is a super user: KRaft cannot check SCRAM credentials on the controller listener (they
- * live in the metadata the controller serves), and the broker registers with the controller through it.
+ * <p>The controller listener stays PLAINTEXT on {@code localhost}, and any client of it is {@code User:ANONYMOUS}, a
+ * super user: KRaft cannot check SCRAM credentials on the controller listener (they live in the metadata the
+ * controller serves), and the broker registers with the controller through it. For tests only: the ACLs are checked
+ * on the SASL_SSL listener.
  */
 public final class SecureKafkaCluster implements TestKafkaCluster {
 

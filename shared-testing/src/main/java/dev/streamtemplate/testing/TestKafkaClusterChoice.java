@@ -124,8 +124,10 @@ public final class TestKafkaClusterChoice {
      *
      * @param choice the kind of cluster; {@link Choice#AUTO} is resolved first
      * @return the running cluster
-     * @throws IllegalStateException if the cluster cannot be started, or {@link Choice#CONTAINER} was asked for and
-     *                               no Docker engine is reachable (at once, not after a wait)
+     * @throws IllegalStateException    if the cluster cannot be started, {@link Choice#CONTAINER} was asked for and
+     *                                  no Docker engine is reachable (at once, not after a wait), or it was asked for
+     *                                  with {@value #SECURITY_PROPERTY}{@code =sasl_ssl}
+     * @throws IllegalArgumentException if {@value #SECURITY_PROPERTY} has an unknown value
      */
     public static TestKafkaCluster start(Choice choice) {
         if (securityConfigured()) {
@@ -151,7 +153,8 @@ public final class TestKafkaClusterChoice {
      *
      * @return the running shared cluster
      * @throws IllegalStateException if the cluster cannot be started (see {@link #start(Choice)})
-     * @throws IllegalArgumentException if {@value #CHOICE_PROPERTY} has an unknown value
+     * @throws IllegalArgumentException if {@value #CHOICE_PROPERTY} or {@value #SECURITY_PROPERTY} has an unknown
+     *                                  value
      */
     public static synchronized TestKafkaCluster shared() {
         if (shared == null) {

@@ -19,9 +19,9 @@ import org.jboss.logging.Logger;
  * retries every second when the broker refuses its login, so Kafka Streams would stay {@code CREATED} with nothing
  * but repeated log lines. At start-up this check logs in once, in the background, with Kafka Streams' own admin
  * settings ({@link StreamsConfig#getAdminConfigs}): a wrong password or an untrusted certificate
- * ({@link AuthenticationException}) is recorded in {@link StreamsFailure}, so the startup, liveness and readiness
- * checks turn DOWN and say why. A broker that does not answer within {@link #TIMEOUT} is not a failure: it may still
- * be starting.
+ * ({@link AuthenticationException}) is recorded in {@link StreamsFailure}, so the startup and readiness checks, DOWN
+ * while Kafka Streams waits, say why (Quarkus' liveness check is DOWN too, without a reason). A broker that does not
+ * answer within {@link #TIMEOUT} is not a failure: it may still be starting.
  */
 @ApplicationScoped
 public class KafkaCredentialsCheck {
@@ -51,7 +51,7 @@ public class KafkaCredentialsCheck {
             admin.describeCluster().clusterId().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof AuthenticationException refused) {
-                failure.record("Kafka refused this service's login as configured (security.protocol "
+                failure.recordRefusedLogin("Kafka refused this service's login as configured (security.protocol "
                         + config.get(AdminClientConfig.SECURITY_PROTOCOL_CONFIG) + ")", refused);
             } else {
                 LOG.debugf("Credentials check inconclusive: %s", e.getCause());

@@ -32,10 +32,10 @@ public class KafkaStreamsReadiness implements HealthCheck {
         KafkaStreams.State state = streams.state();
         int restoring = restoration.restoringPartitions();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("Kafka Streams stores queryable")
-                .status(state == KafkaStreams.State.RUNNING && restoring == 0 && failure.failure().isEmpty())
+                .status(state == KafkaStreams.State.RUNNING && restoring == 0 && failure.failure(state).isEmpty())
                 .withData("state", state.name())
                 .withData("restoringPartitions", restoring);
-        failure.failure().ifPresent(error -> response.down().withData("error", error));
+        failure.failure(state).ifPresent(error -> response.down().withData("error", error));
         return response.build();
     }
 }

@@ -32,7 +32,7 @@ public class KafkaStreamsStarted implements HealthCheck {
         HealthCheckResponseBuilder response = HealthCheckResponse.named("Kafka Streams started")
                 .status(state != KafkaStreams.State.CREATED)
                 .withData("state", state.name());
-        failure.failure().ifPresent(error -> response.withData("error", error));
+        failure.failure(state).ifPresent(error -> response.withData("error", error));
         return response.build();
     }
 }

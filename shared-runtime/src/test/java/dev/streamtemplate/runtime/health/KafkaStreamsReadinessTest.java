@@ -52,9 +52,24 @@ class KafkaStreamsReadinessTest {
             HealthCheckResponse response = new ReadinessUnderTest(streams, new StoreRestoration(), failure).call();
             assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
             assertThat(response.getData()).get().satisfies(d -> assertThat(d).containsEntry("error",
-                    "Kafka Streams shut down: StreamsException: send failed; caused by TopicAuthorizationException: "
+                    "Kafka Streams shut down: StreamsException; caused by TopicAuthorizationException: "
                             + "Not authorized to access topics: [out]"));
         }
+    }
+
+    @Test
+    void aRefusedLoginCountsOnlyWhileKafkaStreamsWaitsAndOtherMessagesStayInTheLog() {
+        StreamsFailure failure = new StreamsFailure();
+        failure.recordRefusedLogin("Kafka refused this service's login",
+                new org.apache.kafka.common.errors.SaslAuthenticationException("Authentication failed"));
+        assertThat(failure.failure(KafkaStreams.State.CREATED))
+                .hasValue("Kafka refused this service's login: SaslAuthenticationException: Authentication failed");
+        assertThat(failure.failure(KafkaStreams.State.RUNNING)).as("the login succeeded later").isEmpty();
+
+        failure.record("Kafka Streams shut down", new org.apache.kafka.streams.errors.StreamsException(
+                "Exception caught in process. key=secret-key value=secret-value", new IllegalStateException("boom")));
+        assertThat(failure.failure(KafkaStreams.State.ERROR))
+                .hasValue("Kafka Streams shut down: StreamsException; caused by IllegalStateException");
     }
 
     @Test

@@ -24,6 +24,9 @@ class InstanceClientTest {
     private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
     private static final Duration READ_TIMEOUT = Duration.ofMillis(300);
 
+    /** {@code query.api-key} as the client sees it; none unless a test sets one. */
+    private java.util.Optional<String> apiKey = java.util.Optional.empty();
+
     private Vertx vertx;
     private InstanceClient client;
 
@@ -50,7 +53,7 @@ class InstanceClientTest {
 
             @Override
             public java.util.Optional<String> apiKey() {
-                return java.util.Optional.empty();
+                return apiKey;
             }
         };
         client.init();
@@ -79,6 +82,19 @@ class InstanceClientTest {
         assertThat(answer.contentType()).isEqualTo("application/json");
         assertThat(new String(answer.body())).isEqualTo("{\"uri\":\"/page-views?page=%2Fhome&from=2026-11-21T10:00:00Z\","
                 + "\"forwardedBy\":\"here:2\",\"accept\":\"application/json\"}");
+    }
+
+    @Test
+    void sendsTheApiKeyOnlyWhenOneIsSet() throws Exception {
+        HttpServer server = server(request -> request.response().putHeader("Content-Type", "application/json")
+                .end("{\"authorization\":\"" + request.getHeader("Authorization") + "\"}"));
+        HostInfo host = new HostInfo("localhost", server.actualPort());
+
+        assertThat(new String(await(client.get(host, "/streams/instance", Map.of())).body()))
+                .isEqualTo("{\"authorization\":\"null\"}");
+        apiKey = java.util.Optional.of("k-1");
+        assertThat(new String(await(client.get(host, "/streams/instance", Map.of())).body()))
+                .isEqualTo("{\"authorization\":\"Bearer k-1\"}");
     }
 
     @Test

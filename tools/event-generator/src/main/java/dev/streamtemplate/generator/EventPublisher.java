@@ -49,6 +49,8 @@ public final class EventPublisher implements AutoCloseable {
      * A publisher with its own {@link KafkaProducer} for a cluster that needs more than an address: {@code client}
      * holds {@code bootstrap.servers} and the connection's settings (for example SASL_SSL as
      * {@code User:event-generator}); the producer settings of {@link #producerConfig(String)} are laid over it.
+     *
+     * @throws NullPointerException if {@code client} has no {@code bootstrap.servers}
      */
     public EventPublisher(Properties client) {
         this(new KafkaProducer<>(withProducerSettings(client), new StringSerializer(), new ByteArraySerializer()));
