@@ -15,6 +15,7 @@ import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.PageView;
 import dev.streamtemplate.schemas.Product;
 import dev.streamtemplate.schemas.Purchase;
+import dev.streamtemplate.schemas.ServiceAcls;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.schemas.UserChange;
 import dev.streamtemplate.schemas.UserProfile;
@@ -129,7 +130,7 @@ class CustomerEnrichmentPipelineTest {
                 .map(GeneratedEvent::key).collect(Collectors.toSet());
         assertThat(snapshotUsers).as("users whose snapshot is published before the traffic").hasSize(REPLAY.users());
         List<PoisonRecords.Sent> poisoned;
-        try (EventPublisher publisher = new EventPublisher(bootstrap)) {
+        try (EventPublisher publisher = new EventPublisher(KafkaTestResource.clientConfig(ServiceAcls.EVENT_GENERATOR))) {
             publisher.publishAll(tables);
             Awaitility.await("the " + snapshotUsers.size() + " snapshots in the users table (customer-360)")
                     .atMost(PIPELINE_BOUND).pollInterval(Duration.ofMillis(200))

@@ -14,6 +14,7 @@ import dev.streamtemplate.runtime.query.QueryRouter;
 import dev.streamtemplate.schemas.CartEvent;
 import dev.streamtemplate.schemas.JsonSerde;
 import dev.streamtemplate.schemas.Product;
+import dev.streamtemplate.schemas.ServiceAcls;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.KafkaTestResource;
@@ -130,7 +131,7 @@ class CartPipelineTest {
                         command.userId(), command.type(), command.productId(), command.quantity(), command.timestamp())),
                 "must be keyed by userId"));
         List<PoisonRecords.Sent> poisoned;
-        try (EventPublisher publisher = new EventPublisher(bootstrap)) {
+        try (EventPublisher publisher = new EventPublisher(KafkaTestResource.clientConfig(ServiceAcls.EVENT_GENERATOR))) {
             publisher.publishAll(catalogue);
             awaitCatalogue(catalogue);
             publisher.publishPaced(cartCommands.subList(0, cartCommands.size() / 2), REPLAY_SPEED);
