@@ -199,3 +199,8 @@ values to change.
     $k.tls.truststoreType) -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The Secret holding query.forwarding-secret: the one api.forwardingSecret names, else the chart's own. */}}
+{{- define "stream-service.forwardingSecretName" -}}
+{{- .Values.api.forwardingSecret.name | default (printf "%s-query-forwarding" (include "stream-service.fullname" .)) }}
+{{- end }}

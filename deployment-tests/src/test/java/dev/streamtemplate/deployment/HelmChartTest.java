@@ -110,7 +110,7 @@ class HelmChartTest {
     @MethodSource("releases")
     void helm3RendersTheSameObjectsAsHelm4(Release release) {
         assertThat(bodies(StreamServiceChart.renderWithHelm3(release)))
-                .isEqualTo(bodies(rendered(release).withoutTestHooks()));
+                .isEqualTo(bodies(rendered(release).reproducible()));
     }
 
     @Test
@@ -520,6 +520,29 @@ class HelmChartTest {
         assertThat(key.has("value")).isFalse();
         assertThat(env(serviceContainer(rendered(StreamServiceChart.service("traffic-analytics")))))
                 .as("no key required by default").doesNotContainKey("QUERY_API_KEY");
+    }
+
+    @Test
+    void theForwardingSecretIsTheChartsOwnRandomOneUnlessOneIsNamed() {
+        RenderedChart byDefault = rendered(StreamServiceChart.service("traffic-analytics"));
+        JsonNode secret = byDefault.one("Secret").body();
+        assertThat(secret.at("/metadata/name").asText()).isEqualTo("traffic-analytics-query-forwarding");
+        String value = new String(java.util.Base64.getDecoder().decode(secret.at("/data/forwarding-secret").asText()),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(value).as("48 random letters and digits").matches("[A-Za-z0-9]{48}");
+        assertThat(rendered(StreamServiceChart.service("traffic-analytics")).one("Secret")
+                .body().at("/data/forwarding-secret").asText()).as("drawn anew by helm template").isNotEqualTo(
+                secret.at("/data/forwarding-secret").asText());
+        JsonNode env = env(serviceContainer(byDefault)).get("QUERY_FORWARDING_SECRET");
+        assertThat(env.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("traffic-analytics-query-forwarding");
+        assertThat(env.at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("forwarding-secret");
+
+        RenderedChart named = rendered(ALL_FEATURES);
+        assertThat(named.all("Secret")).as("a named Secret is not created").isEmpty();
+        JsonNode namedEnv = env(serviceContainer(named)).get("QUERY_FORWARDING_SECRET");
+        assertThat(namedEnv.at("/valueFrom/secretKeyRef/name").asText()).isEqualTo("traffic-analytics-forwarding");
+        assertThat(namedEnv.at("/valueFrom/secretKeyRef/key").asText()).isEqualTo("secret");
+        assertThat(namedEnv.has("value")).isFalse();
     }
 
     @Test

@@ -73,20 +73,20 @@ class K8sManifestsTest {
     @MethodSource("services")
     void eachOverlayBuildsToTheChartsRenderingOfItsService(String service) throws Exception {
         assertThat(bodies(kustomize(k8s().resolve("overlays").resolve(service))))
-                .isEqualTo(bodies(StreamServiceChart.render(StreamServiceChart.service(service)).withoutTestHooks()));
+                .isEqualTo(bodies(StreamServiceChart.render(StreamServiceChart.service(service)).reproducible()));
     }
 
     @Test
     void theBaseBuildsToTheChartsDefaults() throws Exception {
         assertThat(bodies(kustomize(k8s().resolve("base"))))
-                .isEqualTo(bodies(StreamServiceChart.render(StreamServiceChart.GENERIC).withoutTestHooks()));
+                .isEqualTo(bodies(StreamServiceChart.render(StreamServiceChart.GENERIC).reproducible()));
     }
 
     @Test
     void theRootBuildsAllFourServices() throws Exception {
         Map<String, JsonNode> expected = new TreeMap<>();
         for (String service : StreamServiceChart.SERVICES) {
-            expected.putAll(bodies(StreamServiceChart.render(StreamServiceChart.service(service)).withoutTestHooks()));
+            expected.putAll(bodies(StreamServiceChart.render(StreamServiceChart.service(service)).reproducible()));
         }
 
         assertThat(bodies(kustomize(k8s()))).isEqualTo(expected);
@@ -105,7 +105,7 @@ class K8sManifestsTest {
         assertThat(built.all("ServiceMonitor")).hasSize(1);
         assertThat(built.all("PodDisruptionBudget")).isEmpty();
         assertThat(bodies(built)).isEqualTo(bodies(StreamServiceChart.render(monitoredWithoutBudget)
-                .withoutTestHooks()));
+                .reproducible()));
     }
 
     /** {@code kubectl kustomize directory}, parsed. */

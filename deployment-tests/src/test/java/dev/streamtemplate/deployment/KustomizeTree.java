@@ -63,7 +63,7 @@ final class KustomizeTree {
     static Map<String, String> files(StreamServiceChart.Release base, Map<String, StreamServiceChart.Release> overlays) {
         Map<String, String> files = new TreeMap<>();
         String baseCommand = command(base);
-        Map<String, RenderedObject> baseByKey = byTemplateAndKind(StreamServiceChart.render(base).withoutTestHooks());
+        Map<String, RenderedObject> baseByKey = byTemplateAndKind(StreamServiceChart.render(base).reproducible());
         List<String> baseFiles = new ArrayList<>();
         for (RenderedObject object : baseByKey.values()) {
             String file = fileName(object);
@@ -80,7 +80,7 @@ final class KustomizeTree {
             String directory = "overlays/" + overlay.getKey() + "/";
             String command = command(overlay.getValue());
             Map<String, RenderedObject> serviceByKey = byTemplateAndKind(StreamServiceChart.render(overlay.getValue())
-                    .withoutTestHooks());
+                    .reproducible());
             List<String> resources = new ArrayList<>(List.of("../../base"));
             List<ObjectNode> patches = new ArrayList<>();
             for (Map.Entry<String, RenderedObject> entry : serviceByKey.entrySet()) {

@@ -22,7 +22,7 @@ import java.util.Properties;
  *
  * <p>A {@link Release} names what is rendered: a release name, values files applied in order and single values set
  * on top ({@code --set}). {@link #render} returns every object of the rendering, the helm test pod included;
- * {@link RenderedChart#withoutTestHooks()} leaves it out. A rendering that fails (schema or template check) throws
+ * {@link RenderedChart#reproducible()} leaves it out. A rendering that fails (schema or template check) throws
  * an {@link IllegalStateException} whose message is Helm's.
  *
  * <p>{@link #SERVICES} are the template's four stream services, one values file each; {@link #GENERIC} renders the

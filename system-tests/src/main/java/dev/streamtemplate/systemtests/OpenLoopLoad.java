@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -52,11 +53,11 @@ public final class OpenLoopLoad {
      * Sends {@code rate} requests per second for {@code duration} to one host, then waits for the last answers.
      *
      * @param uris    the URI of request {@code i}; all on the same host and port
-     * @param headers request headers
+     * @param headers request headers for a request's URI (such as a signature over it)
      * @param timeout how long one answer may take before it counts as an error
      * @param ok      whether an answer counts as good; others count as errors, their latencies are not recorded
      */
-    public static Result run(String kind, LongFunction<URI> uris, Map<String, String> headers, int rate,
+    public static Result run(String kind, LongFunction<URI> uris, Function<URI, Map<String, String>> headers, int rate,
                              Duration duration, Duration timeout, Predicate<RoutedAnswer> ok) throws InterruptedException {
         long count = (long) rate * duration.toSeconds();
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -88,7 +89,7 @@ public final class OpenLoopLoad {
                 }
                 URI uri = uris.apply(i);
                 workers.execute(() -> {
-                    RoutedAnswer answer = connection.get().get(uri, headers);
+                    RoutedAnswer answer = connection.get().get(uri, headers.apply(uri));
                     long done = System.nanoTime();
                     lastAnswer.accumulateAndGet(done, Math::max);
                     if (ok.test(answer)) {

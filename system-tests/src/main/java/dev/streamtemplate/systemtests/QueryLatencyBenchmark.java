@@ -4,6 +4,7 @@ import dev.streamtemplate.generator.GeneratorConfig;
 import dev.streamtemplate.harness.ChildProcess;
 import dev.streamtemplate.harness.LocalPorts;
 import dev.streamtemplate.harness.StackFailure;
+import dev.streamtemplate.runtime.query.ForwardedQuerySignature;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import java.io.PrintStream;
 import java.net.URI;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import java.util.stream.IntStream;
@@ -69,6 +71,8 @@ public final class QueryLatencyBenchmark {
     private final QueryClient client = new QueryClient(Duration.ofSeconds(2), Duration.ofSeconds(10));
     /** How long one answer may take before it counts as an error. */
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+    private static final Function<URI, Map<String, String>> NO_HEADERS = uri -> Map.of();
+    private static final ForwardedQuerySignature SIGNATURE = new ForwardedQuerySignature(ServiceInstance.FORWARDING_SECRET);
     private Instant from;
     private Instant to;
     private MultiInstanceStack stack;
@@ -148,16 +152,16 @@ public final class QueryLatencyBenchmark {
             List<String> mixed = new ArrayList<>(pages);
             int warmupRate = rates.stream().min(Integer::compare).orElseThrow();
             say("warm-up: " + warmup.toSeconds() + " s at " + warmupRate + " req/s, local and forwarded mixed");
-            OpenLoopLoad.run("warm-up", i -> uri(asked, mixed, i), Map.of(), warmupRate, warmup, ANSWER_TIMEOUT,
+            OpenLoopLoad.run("warm-up", i -> uri(asked, mixed, i), NO_HEADERS, warmupRate, warmup, ANSWER_TIMEOUT,
                     a -> a.status() == 200);
 
             List<OpenLoopLoad.Result> results = new ArrayList<>(floor(asked, local, jvm));
             for (int rate : rates) {
-                results.add(measure("local", rate, asked, local, Map.of(),
+                results.add(measure("local", rate, asked, local, NO_HEADERS,
                         a -> a.status() == 200 && asked.endpoint().equals(a.servedBy()) && "active".equals(a.replica())));
             }
             for (int rate : rates) {
-                results.add(measure("forwarded", rate, asked, forwarded, Map.of(),
+                results.add(measure("forwarded", rate, asked, forwarded, NO_HEADERS,
                         a -> a.status() == 200 && !asked.endpoint().equals(a.servedBy()) && "active".equals(a.replica())));
             }
             if (victim.isPresent()) {
@@ -165,13 +169,13 @@ public final class QueryLatencyBenchmark {
                         && "standby".equals(a.replica());
                 for (int rate : rates) {
                     results.add(measure("standby, asked directly", rate, asked, standby,
-                            Map.of(RoutedAnswer.REPLICA, "standby"), fromStandby));
+                            QueryLatencyBenchmark::askStandby, fromStandby));
                 }
                 say("SIGKILL " + victim.get() + " (session.timeout.ms " + sessionTimeoutMs
                         + ": the group keeps it as the active owner for the next runs)");
                 victim.get().kill();
                 for (int rate : rates) {
-                    results.add(measure("standby, owner killed", rate, asked, standby, Map.of(), fromStandby));
+                    results.add(measure("standby, owner killed", rate, asked, standby, NO_HEADERS, fromStandby));
                 }
             }
             printTable(results);
@@ -212,12 +216,12 @@ public final class QueryLatencyBenchmark {
             }
             int warmupRate = rates.stream().min(Integer::compare).orElseThrow();
             say(FLOOR + ": warm-up " + FLOOR_WARMUP.toSeconds() + " s at " + warmupRate + " req/s");
-            OpenLoopLoad.run("warm-up", uris, Map.of(), warmupRate, FLOOR_WARMUP, ANSWER_TIMEOUT, a -> a.status() == 200);
+            OpenLoopLoad.run("warm-up", uris, NO_HEADERS, warmupRate, FLOOR_WARMUP, ANSWER_TIMEOUT, a -> a.status() == 200);
             List<OpenLoopLoad.Result> results = new ArrayList<>();
             for (int rate : rates) {
                 say(FLOOR + ": " + duration.toSeconds() + " s at " + rate + " req/s, " + sample.body().length()
                         + " bytes per answer");
-                results.add(OpenLoopLoad.run(FLOOR, uris, Map.of(), rate, duration, ANSWER_TIMEOUT, a -> a.status() == 200));
+                results.add(OpenLoopLoad.run(FLOOR, uris, NO_HEADERS, rate, duration, ANSWER_TIMEOUT, a -> a.status() == 200));
             }
             return results;
         } finally {
@@ -225,8 +229,15 @@ public final class QueryLatencyBenchmark {
         }
     }
 
+    /** What a forwarding instance sends a standby: {@code X-Query-Replica: standby}, signed as the instances sign. */
+    private static Map<String, String> askStandby(URI uri) {
+        Map<String, String> headers = Map.of(RoutedAnswer.REPLICA, "standby");
+        return Map.of(RoutedAnswer.REPLICA, "standby", ForwardedQuerySignature.HEADER,
+                SIGNATURE.sign("GET", uri.getRawPath() + "?" + uri.getRawQuery(), headers::get, System.currentTimeMillis()));
+    }
+
     private OpenLoopLoad.Result measure(String kind, int rate, ServiceInstance asked, List<String> pages,
-                                        Map<String, String> headers, Predicate<RoutedAnswer> ok) throws InterruptedException {
+                                        Function<URI, Map<String, String>> headers, Predicate<RoutedAnswer> ok) throws InterruptedException {
         say(kind + ": " + duration.toSeconds() + " s at " + rate + " req/s over " + pages.size() + " pages");
         Map<String, Duration> cpuBefore = cpuTimes();
         OpenLoopLoad.Result result = OpenLoopLoad.run(kind, i -> uri(asked, pages, i), headers, rate, duration,

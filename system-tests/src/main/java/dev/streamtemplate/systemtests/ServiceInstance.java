@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,18 @@ public final class ServiceInstance {
 
     /** How long a graceful stop (SIGTERM) may take before SIGKILL. */
     public static final Duration STOP_GRACE = Duration.ofSeconds(20);
+
+    /**
+     * The {@code query.forwarding-secret} every instance this JVM starts shares (environment variable
+     * {@code QUERY_FORWARDING_SECRET}), random per JVM.
+     */
+    public static final String FORWARDING_SECRET = randomSecret();
+
+    private static String randomSecret() {
+        byte[] secret = new byte[24];
+        new SecureRandom().nextBytes(secret);
+        return HexFormat.of().formatHex(secret);
+    }
 
     /**
      * How to run one instance.
@@ -100,7 +114,8 @@ public final class ServiceInstance {
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(runnable.toString());
-        ChildProcess child = children.start(settings.name(), ChildProcess.Role.SERVICE, command, Map.of(), logFile,
+        ChildProcess child = children.start(settings.name(), ChildProcess.Role.SERVICE, command,
+                Map.of("QUERY_FORWARDING_SECRET", FORWARDING_SECRET), logFile,
                 repositoryRoot);
         return new ServiceInstance(settings, child);
     }

@@ -3,6 +3,7 @@ package dev.streamtemplate.traffic;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.streamtemplate.runtime.query.QueryHeaders;
 import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.KafkaTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * With {@code query.api-key} set, the HTTP API answers 401 with the JSON error body to a request without the key or
  * with another, and as usual to one with it; health, metrics and the OpenAPI document stay open, and no answer
- * shows the key.
+ * shows the key. With the key but without {@code query.forwarding-secret}, a request carrying {@code X-Query-*}
+ * request headers is refused (403).
  */
 @QuarkusTest
 @TestProfile(ApiKeyTest.RequiresKey.class)
@@ -54,6 +56,12 @@ class ApiKeyTest {
         assertThat(instance.statusCode()).isEqualTo(200);
         assertThat(given().header("Authorization", "bearer " + KEY).get("/streams/instance").statusCode())
                 .as("the scheme is case-insensitive (RFC 7235)").isEqualTo(200);
+
+        Response scoped = given().header("Authorization", "Bearer " + KEY).header(QueryHeaders.SCOPE, "local")
+                .get("/page-views?page=%2Fhome");
+        assertThat(scoped.statusCode()).as("X-Query-Scope with the key but no query.forwarding-secret set")
+                .isEqualTo(403);
+        assertThat(scoped.jsonPath().getString("message")).contains("no query.forwarding-secret");
 
         assertThat(given().get("/q/health").statusCode()).isIn(200, 503);
         assertThat(given().get("/q/metrics").statusCode()).isEqualTo(200);

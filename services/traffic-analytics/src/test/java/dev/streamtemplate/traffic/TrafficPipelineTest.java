@@ -22,6 +22,7 @@ import dev.streamtemplate.schemas.Purchase;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.schemas.WindowKey;
 import dev.streamtemplate.testing.FreshStateDirectory;
+import dev.streamtemplate.testing.HostileRequests;
 import dev.streamtemplate.testing.KafkaTestResource;
 import dev.streamtemplate.testing.OpenApiContract;
 import dev.streamtemplate.testing.PoisonRecords;
@@ -498,6 +499,16 @@ class TrafficPipelineTest {
         Awaitility.await(topic + " to equal the oracle (" + expected.size() + " windows)")
                 .atMost(PIPELINE_BOUND).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(actual.call()).as(topic).containsExactlyInAnyOrderElementsOf(expected));
+    }
+
+    /**
+     * 10,000 generated hostile requests and 256 at once (bad percent-encoding, bytes that are not UTF-8, path
+     * traversal, huge parameters, long headers) get JSON answers, never a 5xx but 503 with {@code Retry-After}, and
+     * the service stays live and ready ({@link HostileRequests}).
+     */
+    @Test
+    void hostileRequestsGetJsonAnswersAndTheServiceStaysReady() {
+        HostileRequests.verify(URI.create("http://localhost:" + RestAssured.port), 10_000, 18L);
     }
 
     /** Every route is in {@code /q/openapi} with its parameters, answers, error bodies and an example ({@link OpenApiContract}). */

@@ -16,9 +16,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Sends a GET to another instance of this service without blocking a thread: Vert.x' HTTP client (the one the
@@ -31,7 +34,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * {@link TimeoutException}. So no answer takes longer than connect + read timeout.
  *
  * <p>Created at start-up ({@link Startup}), outside any request's Vert.x context, so the client belongs to the
- * application, not to the event loop of the first request that happened to need it.
+ * application, not to the event loop of the first request that happened to need it. A
+ * {@code query.forwarding-secret} shorter than 16 characters stops the start-up with an
+ * {@link IllegalArgumentException}.
  */
 @Startup
 @ApplicationScoped
@@ -43,6 +48,8 @@ public class InstanceClient {
      * the headroom is for bursts, such as the queue that forms behind a garbage-collection pause.
      */
     static final int CONNECTIONS_PER_INSTANCE = 64;
+
+    private static final Logger LOG = Logger.getLogger(InstanceClient.class);
 
     /**
      * Another instance's answer.
@@ -71,10 +78,13 @@ public class InstanceClient {
 
     private HttpClient client;
     private HostInfo self;
+    private Optional<ForwardedQuerySignature> signature;
+    private final AtomicBoolean warned = new AtomicBoolean();
 
     @PostConstruct
     void init() {
         self = HostInfo.buildFromEndpoint(applicationServer);
+        signature = settings.forwardingSecret().filter(secret -> !secret.isBlank()).map(ForwardedQuerySignature::new);
         client = vertx.createHttpClient(new HttpClientOptions()
                         .setConnectTimeout(Math.toIntExact(settings.connectTimeout().toMillis()))
                         .setKeepAlive(true)
@@ -85,6 +95,14 @@ public class InstanceClient {
     /** This instance, as Kafka Streams names it to the others ({@code application.server}). */
     public HostInfo self() {
         return self;
+    }
+
+    /**
+     * What signs this instance's forwarded queries and checks others' ({@link ForwardedQueryFilter}); empty when
+     * {@code query.forwarding-secret} is unset.
+     */
+    Optional<ForwardedQuerySignature> signature() {
+        return signature;
     }
 
     /** This instance's {@code host:port}. */
@@ -111,8 +129,9 @@ public class InstanceClient {
      *
      * @param host         the instance, as Kafka Streams names it ({@code application.server})
      * @param pathAndQuery the request URI, from its path on ({@code /page-views?page=...})
-     * @param headers      request headers ({@code Accept: application/json} is always sent, and
-     *                     {@code Authorization} when {@code query.api-key} is set)
+     * @param headers      request headers ({@code Accept: application/json} is always sent,
+     *                     {@code Authorization} when {@code query.api-key} is set, and
+     *                     {@value ForwardedQuerySignature#HEADER} over these when {@code query.forwarding-secret} is)
      * @return the answer, on the calling thread's Vert.x context
      */
     public Future<Answer> get(HostInfo host, String pathAndQuery, Map<String, String> headers) {
@@ -126,6 +145,13 @@ public class InstanceClient {
         headers.forEach(options::putHeader);
         settings.apiKey().filter(key -> !key.isBlank())
                 .ifPresent(key -> options.putHeader("Authorization", "Bearer " + key)); // ApiKeyFilter
+        if (signature.isPresent()) {
+            options.putHeader(ForwardedQuerySignature.HEADER,
+                    signature.get().sign("GET", pathAndQuery, headers::get, System.currentTimeMillis()));
+        } else if (warned.compareAndSet(false, true)) {
+            LOG.warn("Forwarding a query to " + endpoint(host) + " without query.forwarding-secret"
+                    + " (QUERY_FORWARDING_SECRET): it will refuse it. Set the same secret on every instance.");
+        }
         long readTimeout = settings.readTimeout().toMillis();
         return client.request(options).compose(request -> {
             Promise<Answer> answer = Promise.promise();

@@ -21,6 +21,12 @@ public final class QueryHeaders {
     /** Response header: {@code true} when an answer that spans keys lacks some partitions. */
     public static final String PARTIAL = "X-Query-Partial";
 
+    /**
+     * The request headers that change what an instance answers; a request carrying any of them must be signed by
+     * another instance ({@link ForwardedQuerySignature}).
+     */
+    public static final List<String> REQUEST = List.of(FORWARDED_BY, SCOPE, REPLICA);
+
     /** The headers of another instance's answer that a forwarded answer passes on to the client. */
     static final List<String> PASSED_ON = List.of(SERVED_BY, REPLICA, OFFSET_LAG, PARTIAL, "Retry-After");
 

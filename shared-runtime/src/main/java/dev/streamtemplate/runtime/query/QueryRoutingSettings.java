@@ -36,4 +36,12 @@ public interface QueryRoutingSettings {
      * empty: none required. The same on every instance: forwarded queries carry it too.
      */
     Optional<String> apiKey();
+
+    /**
+     * The secret all instances of the service share to sign the queries they forward to each other
+     * ({@link ForwardedQuerySignature}), at least 16 characters; in Kubernetes from a Secret. Unset, this instance
+     * refuses every request carrying {@link QueryHeaders#REQUEST} headers (403) and its own forwarded queries are
+     * refused by the others: one instance alone never forwards, several need it.
+     */
+    Optional<String> forwardingSecret();
 }

@@ -27,6 +27,9 @@ class InstanceClientTest {
     /** {@code query.api-key} as the client sees it; none unless a test sets one. */
     private java.util.Optional<String> apiKey = java.util.Optional.empty();
 
+    /** {@code query.forwarding-secret} as the client sees it at start-up; none unless a test sets one. */
+    private java.util.Optional<String> forwardingSecret = java.util.Optional.empty();
+
     private Vertx vertx;
     private InstanceClient client;
 
@@ -54,6 +57,11 @@ class InstanceClientTest {
             @Override
             public java.util.Optional<String> apiKey() {
                 return apiKey;
+            }
+
+            @Override
+            public java.util.Optional<String> forwardingSecret() {
+                return forwardingSecret;
             }
         };
         client.init();
@@ -95,6 +103,29 @@ class InstanceClientTest {
         apiKey = java.util.Optional.of("k-1");
         assertThat(new String(await(client.get(host, "/streams/instance", Map.of())).body()))
                 .isEqualTo("{\"authorization\":\"Bearer k-1\"}");
+    }
+
+    @Test
+    void signsWhatItSendsWhenAForwardingSecretIsSet() throws Exception {
+        List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ForwardedQuerySignature receiver = new ForwardedQuerySignature("a-shared-secret-of-the-test");
+        HttpServer server = server(request -> {
+            problems.add(receiver.problem(request.method().name(), request.uri(), request::getHeader,
+                    request.getHeader(ForwardedQuerySignature.HEADER), System.currentTimeMillis()).orElse("valid"));
+            request.response().end("{}");
+        });
+        HostInfo host = new HostInfo("localhost", server.actualPort());
+        String uri = "/page-views?page=%2Fhome&from=2026-11-21T10:00:00Z";
+
+        await(client.get(host, uri, Map.of(QueryHeaders.FORWARDED_BY, "here:2", QueryHeaders.SCOPE, "local")));
+        client.close();
+        forwardingSecret = java.util.Optional.of("a-shared-secret-of-the-test");
+        client.init();
+        await(client.get(host, uri, Map.of(QueryHeaders.FORWARDED_BY, "here:2", QueryHeaders.SCOPE, "local")));
+        await(client.get(host, uri, Map.of(QueryHeaders.FORWARDED_BY, "here:2", QueryHeaders.REPLICA, "standby")));
+
+        assertThat(problems).as("unsigned without a secret, then signed over the headers each request carries")
+                .containsExactly("it has no X-Query-Signature header", "valid", "valid");
     }
 
     @Test
