@@ -65,6 +65,7 @@ public final class ServiceProcess {
         List<String> command = new ArrayList<>();
         command.add(KafkaBrokerProcess.javaExecutable());
         command.addAll(spec.jvmOptions());
+        command.add(ServiceSpec.URI_CHECK_BY_THE_SERVICE);
         command.add("-jar");
         command.add(repositoryRoot.resolve(spec.runnable()).toString());
         Path logFile = dataDir.toAbsolutePath().resolve("logs").resolve(spec.name() + ".log");

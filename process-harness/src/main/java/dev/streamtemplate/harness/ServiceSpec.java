@@ -21,6 +21,13 @@ public record ServiceSpec(String name, int httpPort, List<String> jvmOptions, Ma
                           List<SampleQuery> sampleQueries) {
 
     /**
+     * The JVM option every service process gets, as the images do: Quarkus' own check of the request URI is off, so a
+     * URI that is not RFC 3986 reaches shared-http's {@code MalformedRequests}, which answers it with a JSON 400
+     * (Quarkus' check answers 400 with no body).
+     */
+    public static final String URI_CHECK_BY_THE_SERVICE = "-Dvertx.disableURIValidation=true";
+
+    /**
      * A query worth trying. Its path may contain {@code {from}} and {@code {to}}, replaced by ISO-8601 instants
      * that cover the traffic the generator replays, and {@code {key}} (in the label too), replaced by the key
      * {@link SampleKeys} found for {@code key}: a user, page or product the replay gave data to.

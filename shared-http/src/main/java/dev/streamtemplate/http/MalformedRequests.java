@@ -7,6 +7,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -14,9 +16,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Gives the {@link ApiError} JSON body to the answers the HTTP layer writes before any resource runs, on every route
  * ({@code /q/*} included):
  * <ul>
- *   <li>a 4xx the router fails a request with, such as 400 for a query string with bad percent-encoding
- *       ({@code ?page=%zz}), which would otherwise go out with no body; 5xx failures are left to Quarkus, which logs
- *       them;</li>
+ *   <li>400 when the request URI is not RFC 3986 ({@link URI}), such as bad percent-encoding in the path or query
+ *       ({@code %zz}, {@code %}) or {@code []}. Quarkus checks this itself and answers 400 with no body unless the JVM
+ *       runs with {@code -Dvertx.disableURIValidation=true}, as the images, the local stack and the tests do;</li>
+ *   <li>any other 4xx the router fails a request with, which would otherwise go out with no body; 5xx failures
+ *       are left to Quarkus, which logs them;</li>
  *   <li>414 when the request line is longer than {@code http.limits.request-line} characters (default 16384) and
  *       431 when the request's headers together are longer than {@code http.limits.headers} (default 32768).</li>
  * </ul>
@@ -34,12 +38,18 @@ public class MalformedRequests {
     int headersLimit;
 
     void install(@Observes Router router) {
-        router.route().order(Integer.MIN_VALUE).handler(this::checkLengths);
+        router.route().order(Integer.MIN_VALUE).handler(this::checkRequest);
         router.route().order(Integer.MIN_VALUE).failureHandler(MalformedRequests::jsonBody);
     }
 
-    private void checkLengths(RoutingContext context) {
+    private void checkRequest(RoutingContext context) {
         HttpServerRequest request = context.request();
+        try {
+            new URI(request.uri());
+        } catch (URISyntaxException e) {
+            end(context, 400, "the request URI is not valid (RFC 3986): " + e.getReason() + " at index " + e.getIndex());
+            return;
+        }
         int requestLine = request.method().name().length() + request.uri().length() + 10;
         if (requestLine > requestLineLimit) {
             end(context, 414, "the request line is " + requestLine + " characters long, longer than the "

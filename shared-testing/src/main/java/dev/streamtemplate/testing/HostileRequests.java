@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Sends a running service hostile HTTP requests over raw sockets (so that bytes no HTTP client would send get
- * through) and checks every answer: a status below 500, or 503 with {@code Retry-After}; a JSON body; no stack trace.
+ * through) and checks every answer: a status below 500, or 503 with {@code Retry-After}; a JSON body (a stream of
+ * Server-Sent Events, when a route opens one, is read up to its head); no stack trace.
  * The requests are generated from the routes of the service's OpenAPI document ({@code GET /q/openapi?format=json}),
  * each parameter (path or query) replaced with one of:
  * <ul>
@@ -40,7 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       injection strings, control characters;</li>
  * </ul>
  * plus unknown and repeated parameters, very long headers (up to about 60 KB) and many headers, other methods, and a
- * round of {@value #CONCURRENT} connections open at once. The limits the service answers long requests at are
+ * round of {@value #CONCURRENT} connections open at once. Every request is still an HTTP/1.1 request: a raw space in
+ * the URI, which would make the request line something else, is sent as {@code %20}; a request line Vert.x cannot
+ * parse gets its 400 with no body, outside what a service can change. The limits the service answers long requests at are
  * shared-runtime's ({@code quarkus.http.limits.*}); requests longer than those are outside what this sends.
  */
 public final class HostileRequests {
@@ -48,6 +51,7 @@ public final class HostileRequests {
     /** Connections held open at once in the concurrent round. */
     public static final int CONCURRENT = 256;
 
+    private static final int LONGEST_URI = 60_000;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(20);
     private static final String[] BAD_ENCODING = {"%", "%z", "%zz", "%%", "%0", "%c3%28", "%ff%fe", "%00", "%e2%82",
@@ -215,8 +219,9 @@ public final class HostileRequests {
         String method = METHODS[random.nextInt(METHODS.length)];
         ByteArrayOutputStream request = new ByteArrayOutputStream();
         request.writeBytes((method + " ").getBytes(StandardCharsets.ISO_8859_1));
-        request.writeBytes((path.startsWith("/") ? path : "/" + path).getBytes(StandardCharsets.ISO_8859_1));
-        request.writeBytes(query.toString().getBytes(StandardCharsets.ISO_8859_1));
+        String uri = (path.startsWith("/") ? path : "/" + path) + query;
+        // below Vert.x' own limit (64 KiB, shared-http), past which it answers 414 itself with no body
+        request.writeBytes(uri.substring(0, Math.min(uri.length(), LONGEST_URI)).getBytes(StandardCharsets.ISO_8859_1));
         if (random.nextInt(10) == 0) {
             for (int i = 0; i < 1 + random.nextInt(8); i++) {
                 request.write(0x80 + random.nextInt(0x80)); // raw bytes that are not UTF-8
@@ -246,7 +251,12 @@ public final class HostileRequests {
         request.writeBytes((name + ": " + value + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /** A parameter value as it stands in the URI: spaces encoded, as any client does (a raw one ends the URI). */
     private static String value(Random random) {
+        return rawValue(random).replace(" ", "%20");
+    }
+
+    private static String rawValue(Random random) {
         return switch (random.nextInt(6)) {
             case 0 -> BAD_ENCODING[random.nextInt(BAD_ENCODING.length)];
             case 1 -> TRAVERSAL[random.nextInt(TRAVERSAL.length)];
@@ -306,11 +316,22 @@ public final class HostileRequests {
     }
 
     private static Answer read(InputStream in) throws IOException {
-        byte[] all = in.readAllBytes(); // Connection: close
-        int end = indexOf(all, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        if (end < 0) {
-            throw new IOException("no whole answer head in " + all.length + " bytes");
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        int end = -1;
+        while (end < 0) {
+            int n = in.read(buffer);
+            if (n < 0) {
+                throw new IOException("no whole answer head in " + received.size() + " bytes");
+            }
+            received.write(buffer, 0, n);
+            end = indexOf(received.toByteArray(), "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         }
+        if (!new String(received.toByteArray(), 0, end, StandardCharsets.ISO_8859_1).toLowerCase(java.util.Locale.ROOT)
+                .contains("content-type: text/event-stream")) {
+            received.write(in.readAllBytes()); // Connection: close
+        } // else an open stream of Server-Sent Events: the head is the answer
+        byte[] all = received.toByteArray();
         String[] head = new String(all, 0, end, StandardCharsets.ISO_8859_1).split("\r\n");
         int status = Integer.parseInt(head[0].split(" ")[1]);
         Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -356,16 +377,18 @@ public final class HostileRequests {
 
     private void check(byte[] request, Answer answer) {
         byStatus.computeIfAbsent(answer.status(), s -> new AtomicInteger()).incrementAndGet();
-        boolean head = new String(request, 0, Math.min(request.length, 5), StandardCharsets.ISO_8859_1)
-                .startsWith("HEAD ");
+        boolean head = method(request).equals("HEAD");
         if (answer.status() >= 500 && !(answer.status() == 503 && answer.headers().containsKey("Retry-After"))) {
             fail(request, "status " + answer.status() + " " + new String(answer.body(), StandardCharsets.UTF_8));
             return;
         }
-        if (head) {
-            return; // a HEAD answer has no body by definition (RFC 9110, 9.3.2)
+        if (head || method(request).equals("OPTIONS") && answer.status() < 300 && answer.body().length == 0) {
+            return; // a HEAD answer has no body (RFC 9110, 9.3.2), nor need one to OPTIONS (9.3.7)
         }
         String type = answer.headers().getOrDefault("Content-Type", "");
+        if (answer.status() == 200 && type.startsWith("text/event-stream")) {
+            return; // a stream of Server-Sent Events was opened, as asked
+        }
         if (!type.startsWith("application/json")) {
             fail(request, "status " + answer.status() + " with Content-Type '" + type + "' and " + answer.body().length
                     + " bytes: " + new String(answer.body(), 0, Math.min(200, answer.body().length), StandardCharsets.UTF_8));
@@ -381,6 +404,11 @@ public final class HostileRequests {
         if (answer.status() >= 400 && (body.contains("\tat ") || body.contains("Exception:") || body.contains(".java:"))) {
             fail(request, "status " + answer.status() + " shows a stack trace: " + body.substring(0, Math.min(300, body.length())));
         }
+    }
+
+    private static String method(byte[] request) {
+        String start = new String(request, 0, Math.min(request.length, 10), StandardCharsets.ISO_8859_1);
+        return start.contains(" ") ? start.substring(0, start.indexOf(' ')) : start;
     }
 
     private void fail(byte[] request, String what) {

@@ -111,6 +111,7 @@ public final class ServiceInstance {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(settings.jvmOptions());
+        command.add(ServiceSpec.URI_CHECK_BY_THE_SERVICE);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(runnable.toString());

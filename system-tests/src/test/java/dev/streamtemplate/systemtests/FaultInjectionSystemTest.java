@@ -29,8 +29,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * at_least_once} and Kafka Streams' other defaults (so a 30 s commit interval) and reports what differs from the
  * oracle, without failing: what exactly-once buys.
  *
- * <p>Runs with the Maven profile {@code fault-tests} (tag {@code faults}); 10 to 12 minutes per scenario on 2 cores.
- * {@code -Dfaults.speed} (default 30: the 4 hours of the replay in 8 minutes) and {@code -Dfaults.kills} (default 6)
+ * <p>Runs with the Maven profile {@code fault-tests} (tag {@code faults}); 8 to 10 minutes per scenario on 2 cores.
+ * {@code -Dfaults.speed} (default 40: the 4 hours of the replay in 6 minutes) and {@code -Dfaults.kills} (default 6)
  * change the pace and the number of kills.
  */
 @Tag("faults")
@@ -45,7 +45,7 @@ class FaultInjectionSystemTest {
             .withSeed(20261121L)
             .withUsers(5_000)
             .withLate(0.01, Duration.ofHours(3));
-    private static final double SPEED = Double.parseDouble(System.getProperty("faults.speed", "30"));
+    private static final double SPEED = Double.parseDouble(System.getProperty("faults.speed", "40"));
     private static final int KILLS = Integer.getInteger("faults.kills", 6);
     private static final long PLAN_SEED = 6L;
 

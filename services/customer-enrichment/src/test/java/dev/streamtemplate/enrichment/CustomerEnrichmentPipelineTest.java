@@ -21,6 +21,7 @@ import dev.streamtemplate.schemas.UserChange;
 import dev.streamtemplate.schemas.UserProfile;
 import dev.streamtemplate.testing.FreshStateDirectory;
 import dev.streamtemplate.testing.KafkaTestResource;
+import dev.streamtemplate.testing.HostileRequests;
 import dev.streamtemplate.testing.OpenApiContract;
 import dev.streamtemplate.testing.PoisonRecords;
 import dev.streamtemplate.testing.ServiceReadiness;
@@ -279,6 +280,16 @@ class CustomerEnrichmentPipelineTest {
     private static <V> List<TopicRecord<String, V>> read(String topic, Class<V> type) {
         return new TopicReader<>(KafkaTestResource.bootstrapServers(), new StringDeserializer(), JsonSerde.of(type))
                 .readAll(topic);
+    }
+
+    /**
+     * 10,000 generated hostile requests and 256 at once (bad percent-encoding, bytes that are not UTF-8, path
+     * traversal, huge parameters, long headers) get JSON answers, never a 5xx but 503 with {@code Retry-After}, and
+     * the service stays live and ready ({@link HostileRequests}).
+     */
+    @Test
+    void hostileRequestsGetJsonAnswersAndTheServiceStaysReady() {
+        HostileRequests.verify(URI.create("http://localhost:" + RestAssured.port), 10_000, 18L);
     }
 
     /** Every route is in {@code /q/openapi} with its parameters, answers, error bodies and an example ({@link OpenApiContract}). */

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamtemplate.schemas.TopicCatalogue;
+import dev.streamtemplate.testing.HostileRequests;
 import dev.streamtemplate.testing.KafkaTestResource;
 import dev.streamtemplate.testing.KafkaTopics;
 import dev.streamtemplate.testing.TestProducer;
@@ -53,6 +54,17 @@ class LiveEventsTest {
 
     @TestHTTPResource("/events")
     URI events;
+
+    /**
+     * 10,000 generated hostile requests and 256 at once to {@code /events} and {@code /webhooks} (bad
+     * percent-encoding, bytes that are not UTF-8, path traversal, huge parameters, long headers, other methods) get
+     * JSON answers or an event stream, never a 5xx but 503 with {@code Retry-After}, and the service stays live and
+     * ready ({@link HostileRequests}).
+     */
+    @Test
+    void hostileRequestsGetJsonAnswersAndTheServiceStaysReady() {
+        HostileRequests.verify(events.resolve("/"), 10_000, 18L);
+    }
 
     @BeforeAll
     static void producer() {

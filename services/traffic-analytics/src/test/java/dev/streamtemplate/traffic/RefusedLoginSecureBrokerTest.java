@@ -8,28 +8,46 @@ import dev.streamtemplate.testing.TestKafkaClusterChoice;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
  * On the secure broker, with a wrong password: the service fails fast and says why. Within seconds the startup,
- * readiness and liveness checks are DOWN, and the first two name the refused login; no password appears in them.
+ * readiness and liveness checks are DOWN, and the first two name the refused login; no password appears in them,
+ * nor in the service's log (written to a file for the check), which does hold Kafka's client settings.
  * Runs in the secure-broker surefire execution only.
  */
 @QuarkusTest
 @WithTestResource(value = KafkaTestResource.class,
         initArgs = @ResourceArg(name = KafkaTestResource.PASSWORD_ARG, value = RefusedLoginSecureBrokerTest.WRONG))
 @WithTestResource(FreshStateDirectory.class)
+@TestProfile(RefusedLoginSecureBrokerTest.LogToFile.class)
 class RefusedLoginSecureBrokerTest {
+
+    static final Path LOG = Path.of("target", "refused-login-secure-broker.log");
+
+    /** The profile: the log also goes to {@link #LOG}. */
+    public static class LogToFile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("quarkus.log.file.enabled", "true", "quarkus.log.file.path", LOG.toAbsolutePath().toString());
+        }
+    }
 
     static final String WRONG = "not-the-password-of-traffic-analytics";
     private static final Duration BOUND = Duration.ofSeconds(45);
 
     @Test
-    void aWrongPasswordTurnsHealthDownWithinSecondsNamingTheRefusedLogin() {
+    void aWrongPasswordTurnsHealthDownWithinSecondsNamingTheRefusedLogin() throws IOException {
         Awaitility.await("readiness to name the refused login").atMost(BOUND).pollInterval(Duration.ofMillis(250))
                 .until(() -> RestAssured.get("/q/health/ready").asString().contains("SaslAuthenticationException"));
 
@@ -49,5 +67,11 @@ class RefusedLoginSecureBrokerTest {
         for (String body : new String[] {ready.asString(), started.asString(), RestAssured.get("/q/health").asString()}) {
             assertThat(body).doesNotContain(WRONG).doesNotContain(realPassword);
         }
+        Awaitility.await("the refused login in the log file").atMost(BOUND).pollInterval(Duration.ofMillis(250))
+                .until(() -> Files.exists(LOG) && Files.readString(LOG).contains("SaslAuthenticationException"));
+        String log = Files.readString(LOG);
+        assertThat(log).as("Kafka's client settings are logged, with the login hidden")
+                .contains("sasl.jaas.config = [hidden]").contains("ssl.truststore.password = [hidden]");
+        assertThat(log).as("no password in the log").doesNotContain(WRONG).doesNotContain(realPassword);
     }
 }
