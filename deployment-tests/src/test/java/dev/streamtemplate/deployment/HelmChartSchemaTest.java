@@ -40,7 +40,7 @@ class HelmChartSchemaTest {
 
         assertThat(findings).as("schema violations").isEmpty();
         assertThat(kinds).as("every kind the chart can render was checked").containsExactlyInAnyOrder(
-                "v1 ServiceAccount", "v1 Service", "v1 Pod", "v1 ConfigMap", "apps/v1 StatefulSet", "policy/v1 PodDisruptionBudget",
+                "v1 ServiceAccount", "v1 Service", "v1 Pod", "v1 ConfigMap", "v1 Secret", "apps/v1 StatefulSet", "policy/v1 PodDisruptionBudget",
                 "networking.k8s.io/v1 NetworkPolicy", "monitoring.coreos.com/v1 ServiceMonitor",
                 "monitoring.coreos.com/v1 PrometheusRule", "keda.sh/v1alpha1 ScaledObject");
     }
