@@ -15,9 +15,10 @@ import java.util.Deque;
  * @param kafkaPort      the broker's client port; 0 picks a free one
  * @param controllerPort the KRaft controller port; 0 picks a free one
  * @param prometheusPort Prometheus' port (when Prometheus is installed); 0, or a port that is taken, picks a free one
+ * @param secure         SASL_SSL with SCRAM-SHA-512 and ACLs: every process logs in as its own principal
  */
 public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataDir, int kafkaPort, int controllerPort,
-                            int prometheusPort) {
+                            int prometheusPort, boolean secure) {
 
     /** Default data directory, relative to the working directory. */
     public static final Path DEFAULT_DATA_DIR = Path.of("local-stack-data");
@@ -44,6 +45,7 @@ public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataD
         boolean demo = false;
         boolean wipe = false;
         boolean help = false;
+        boolean secure = false;
         Path dataDir = DEFAULT_DATA_DIR;
         int kafkaPort = DEFAULT_KAFKA_PORT;
         int controllerPort = DEFAULT_CONTROLLER_PORT;
@@ -63,6 +65,7 @@ public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataD
                 case "--demo" -> demo = noValue(flag, inlineValue);
                 case "--wipe" -> wipe = noValue(flag, inlineValue);
                 case "--help", "-h" -> help = noValue(flag, inlineValue);
+                case "--secure" -> secure = noValue(flag, inlineValue);
                 case "--data-dir" -> {
                     String value = value(flag, inlineValue, rest);
                     if (value.isBlank()) {
@@ -79,7 +82,7 @@ public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataD
         if (kafkaPort != 0 && kafkaPort == controllerPort) {
             throw new UsageException("--kafka-port and --controller-port must differ (both are " + kafkaPort + ")");
         }
-        return new LaunchOptions(demo, wipe, help, dataDir, kafkaPort, controllerPort, prometheusPort);
+        return new LaunchOptions(demo, wipe, help, dataDir, kafkaPort, controllerPort, prometheusPort, secure);
     }
 
     /** The usage text printed by {@code --help} and after a bad command line. */
@@ -95,6 +98,8 @@ public record LaunchOptions(boolean demo, boolean wipe, boolean help, Path dataD
                   --demo                 bounded run: replay a fixed amount of traffic, wait until the services
                                          answer with data, print the answers, stop everything, exit 0
                   --wipe                 delete the data directory first (a fresh cluster and fresh state)
+                  --secure               the broker listens SASL_SSL (SCRAM-SHA-512, a CA made at start) with
+                                         ACLs; every service and the generator log in as their own principal
                   --data-dir DIR         data directory: broker data, service state, log files
                                          (default: ./local-stack-data)
                   --kafka-port N         broker port (default 9092; 0 picks a free port)

@@ -19,6 +19,8 @@ import dev.streamtemplate.harness.StackServices;
 import dev.streamtemplate.schemas.TopicCatalogue;
 import dev.streamtemplate.schemas.TopicCreationException;
 import dev.streamtemplate.schemas.TopicCreator;
+import dev.streamtemplate.schemas.ServiceAcls;
+import dev.streamtemplate.security.ScramCredentials;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
@@ -90,6 +92,10 @@ public final class LocalStack {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final PrintStream out = System.out;
     private ChildProcesses children;
+    /** The principals by user name on a secure broker, else empty. */
+    private Map<String, ScramCredentials> principals = Map.of();
+    /** The local stack's own clients' security settings (the administrator's), empty on PLAINTEXT. */
+    private Map<String, String> security = Map.of();
 
     LocalStack(LaunchOptions options, Path workingDir) {
         this.options = options;
@@ -138,6 +144,8 @@ public final class LocalStack {
 
             KafkaBrokerProcess broker = startBroker(brokerClasspath);
             createTopics(broker);
+            principals = broker.secure() ? createPrincipals(broker) : Map.of();
+            security = broker.adminSecurity();
             List<ServiceProcess> services = startServices(repository, broker.bootstrapServers());
             PrometheusProcess prometheus = null;
             if (prometheusExecutable.isPresent()) {
@@ -154,7 +162,7 @@ public final class LocalStack {
                     .orElseThrow();
             WebhookProbe webhooks = options.demo() ? subscribeWebhooks(live) : null;
             ChildProcess replay = EventGeneratorProcess.start("event-generator-replay", EventGeneratorProcess.REPLAY,
-                    repository, generator, broker.bootstrapServers(), dataDir, children);
+                    repository, generator, broker.bootstrapServers(), login(ServiceAcls.EVENT_GENERATOR), dataDir, children);
             say("event-generator", "replaying the last 2 hours: " + String.join(" ", EventGeneratorProcess.REPLAY)
                     + " (pid " + replay.pid() + ", log " + shown(replay.logFile()) + ")");
             awaitReplay(replay);
@@ -193,12 +201,33 @@ public final class LocalStack {
     private KafkaBrokerProcess startBroker(String classpath) throws StackFailure, IOException, InterruptedException {
         say("kafka-broker", "starting (KRaft, broker + controller in one JVM, " + KafkaBrokerProcess.HEAP + ")");
         KafkaBrokerProcess broker = KafkaBrokerProcess.start(
-                new KafkaBrokerProcess.Settings(dataDir, options.kafkaPort(), options.controllerPort(), classpath),
-                children);
+                new KafkaBrokerProcess.Settings(dataDir, options.kafkaPort(), options.controllerPort(), classpath,
+                        options.secure()), children);
         say("kafka-broker", "up on " + broker.bootstrapServers() + " (controller port " + broker.controllerPort()
                 + ") in " + seconds(broker.startupTime()) + (broker.formattedNow() ? ", storage formatted" : ", data kept")
                 + "; pid " + broker.child().pid() + ", log " + shown(broker.child().logFile()));
+        if (broker.secure()) {
+            say("kafka-broker", "secure: SASL_SSL with SCRAM-SHA-512 and ACLs; CA, trust store and the administrator's"
+                    + " client settings (--command-config) in " + shown(dataDir.resolve("tls")));
+        }
         return broker;
+    }
+
+    /** The principal of every process on a secure broker, with exactly its ACLs. */
+    private Map<String, ScramCredentials> createPrincipals(KafkaBrokerProcess broker) {
+        Map<String, ScramCredentials> created = broker.createServicePrincipals();
+        say("kafka-broker", "principals, each with a new password and only its ACLs: " + String.join(", ",
+                created.keySet().stream().map(user -> "User:" + user).toList()));
+        return created;
+    }
+
+    /** The {@code KAFKA_*} login variables of a principal on a secure broker; none on a PLAINTEXT one. */
+    private Map<String, String> login(String user) {
+        ScramCredentials credentials = principals.get(user);
+        if (credentials == null && !principals.isEmpty()) {
+            throw new IllegalStateException("no principal " + user + " among " + principals.keySet());
+        }
+        return credentials == null ? Map.of() : credentials.environment();
     }
 
     private void createTopics(KafkaBrokerProcess broker) throws StackFailure, InterruptedException {
@@ -219,7 +248,8 @@ public final class LocalStack {
             throws IOException, StackFailure {
         List<ServiceProcess> services = new ArrayList<>();
         for (ServiceSpec spec : StackServices.ALL) {
-            ServiceProcess service = ServiceProcess.start(spec, repository.root(), bootstrapServers, dataDir, children);
+            ServiceProcess service = ServiceProcess.start(spec, repository.root(), bootstrapServers, login(spec.name()),
+                    dataDir, children);
             services.add(service);
             say(spec.name(), "starting on http://localhost:" + spec.httpPort() + " (pid " + service.child().pid()
                     + ", log " + shown(service.child().logFile()) + ")");
@@ -285,7 +315,7 @@ public final class LocalStack {
     private void startLiveTraffic(RepositoryLayout repository, EventGeneratorProcess.Build generator,
                                   String bootstrapServers) throws IOException, StackFailure {
         ChildProcess live = EventGeneratorProcess.start("event-generator-live", EventGeneratorProcess.LIVE,
-                repository, generator, bootstrapServers, dataDir, children);
+                repository, generator, bootstrapServers, login(ServiceAcls.EVENT_GENERATOR), dataDir, children);
         say("event-generator", "live traffic: " + String.join(" ", EventGeneratorProcess.LIVE) + " (pid "
                 + live.pid() + ", log " + shown(live.logFile()) + ")");
         live.process().onExit().thenRun(() -> {
@@ -311,7 +341,7 @@ public final class LocalStack {
                 + " s");
         long deadline = System.nanoTime() + DATA_TIMEOUT.toNanos();
         while (true) {
-            Map<SampleKey, String> keys = SampleKeys.find(bootstrapServers, wanted, KEYS_READ_TIMEOUT);
+            Map<SampleKey, String> keys = SampleKeys.find(bootstrapServers, security, wanted, KEYS_READ_TIMEOUT);
             List<String> lacking = new ArrayList<>();
             for (ServiceProcess service : services) {
                 for (SampleQuery query : service.spec().sampleQueries()) {

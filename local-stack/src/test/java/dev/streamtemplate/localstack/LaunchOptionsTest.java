@@ -18,15 +18,15 @@ class LaunchOptionsTest {
     void noArgumentsMeansTheDefaults() throws Exception {
         LaunchOptions options = LaunchOptions.parse();
 
-        assertThat(options).isEqualTo(new LaunchOptions(false, false, false, Path.of("local-stack-data"), 9092, 9093, 9090));
+        assertThat(options).isEqualTo(new LaunchOptions(false, false, false, Path.of("local-stack-data"), 9092, 9093, 9090, false));
     }
 
     @Test
     void readsEveryFlagWithSeparateOrInlineValues() throws Exception {
         LaunchOptions options = LaunchOptions.parse("--demo", "--wipe", "--data-dir", "/tmp/stack",
-                "--kafka-port=19092", "--controller-port", "0", "--prometheus-port=0");
+                "--kafka-port=19092", "--controller-port", "0", "--prometheus-port=0", "--secure");
 
-        assertThat(options).isEqualTo(new LaunchOptions(true, true, false, Path.of("/tmp/stack"), 19092, 0, 0));
+        assertThat(options).isEqualTo(new LaunchOptions(true, true, false, Path.of("/tmp/stack"), 19092, 0, 0, true));
         assertThat(LaunchOptions.parse("--help").help()).isTrue();
         assertThat(LaunchOptions.parse("--data-dir=d").dataDir()).isEqualTo(Path.of("d"));
     }

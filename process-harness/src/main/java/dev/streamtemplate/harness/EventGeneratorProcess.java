@@ -60,9 +60,12 @@ public final class EventGeneratorProcess {
      *
      * @param runName   the run's name on the console and in its log file's name
      * @param arguments generator flags besides {@code --bootstrap-servers}, e.g. {@link #REPLAY}
+     * @param kafkaLogin the {@code KAFKA_*} security variables of {@code User:event-generator} on a secure broker,
+     *                   else none
      */
     public static ChildProcess start(String runName, List<String> arguments, RepositoryLayout repository, Build build,
-                                     String bootstrapServers, Path dataDir, ChildProcesses children)
+                                     String bootstrapServers, Map<String, String> kafkaLogin, Path dataDir,
+                                     ChildProcesses children)
             throws IOException, StackFailure {
         String dependencies = Files.readString(repository.resolve(build.classpathFile()), StandardCharsets.UTF_8).strip();
         String classpath = repository.resolve(build.jar())
@@ -73,6 +76,6 @@ public final class EventGeneratorProcess {
         command.addAll(List.of("-cp", classpath, MAIN_CLASS, "--bootstrap-servers", bootstrapServers));
         command.addAll(arguments);
         Path logFile = dataDir.toAbsolutePath().resolve("logs").resolve(runName + ".log");
-        return children.start(runName, ChildProcess.Role.GENERATOR, command, Map.of(), logFile, repository.root());
+        return children.start(runName, ChildProcess.Role.GENERATOR, command, kafkaLogin, logFile, repository.root());
     }
 }

@@ -38,14 +38,16 @@ public final class SampleKeys {
      * The key found for each of {@code keys} whose topic has a candidate now; the others are missing from the map.
      *
      * @param bootstrapServers the broker
+     * @param security         the client's security settings ({@link KafkaBrokerProcess#adminSecurity()}), or none
      * @param keys             where the keys come from
      * @param timeout          how long reading one topic to its end may take
      * @throws org.apache.kafka.common.KafkaException when the broker cannot be read
      */
-    public static Map<SampleKey, String> find(String bootstrapServers, Collection<SampleKey> keys, Duration timeout) {
+    public static Map<SampleKey, String> find(String bootstrapServers, Map<String, String> security,
+                                              Collection<SampleKey> keys, Duration timeout) {
         Map<String, List<Map.Entry<String, String>>> byTopic = new HashMap<>();
         Map<SampleKey, String> found = new LinkedHashMap<>();
-        try (KafkaConsumer<String, String> consumer = consumer(bootstrapServers)) {
+        try (KafkaConsumer<String, String> consumer = consumer(bootstrapServers, security)) {
             for (SampleKey key : keys) {
                 List<Map.Entry<String, String>> records = byTopic.computeIfAbsent(key.topic(),
                         topic -> readAll(consumer, topic, timeout));
@@ -113,8 +115,9 @@ public final class SampleKeys {
         return records;
     }
 
-    private static KafkaConsumer<String, String> consumer(String bootstrapServers) {
+    private static KafkaConsumer<String, String> consumer(String bootstrapServers, Map<String, String> security) {
         Properties props = new Properties();
+        props.putAll(security);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

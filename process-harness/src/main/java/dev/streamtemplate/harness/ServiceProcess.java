@@ -49,15 +49,19 @@ public final class ServiceProcess {
      *
      * @param repositoryRoot   where {@code services/} is
      * @param bootstrapServers the broker
+     * @param kafkaLogin       the service principal's {@code KAFKA_*} security variables on a secure broker
+     *                         ({@link dev.streamtemplate.security.ScramCredentials#environment()}), else none
      * @param dataDir          the local stack's data directory: state under {@code state/<name>}, log under
      *                         {@code logs/<name>.log}
      * @throws StackFailure when the stack is stopping
      */
-    public static ServiceProcess start(ServiceSpec spec, Path repositoryRoot, String bootstrapServers, Path dataDir,
+    public static ServiceProcess start(ServiceSpec spec, Path repositoryRoot, String bootstrapServers,
+                                       Map<String, String> kafkaLogin, Path dataDir,
                                        ChildProcesses children) throws IOException, StackFailure {
         Path stateDir = Files.createDirectories(dataDir.toAbsolutePath().resolve("state").resolve(spec.name()));
         Map<String, String> environment = new TreeMap<>(spec.environment());
         environment.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+        environment.putAll(kafkaLogin);
         environment.put("QUARKUS_HTTP_PORT", Integer.toString(spec.httpPort()));
         environment.put("KAFKA_STREAMS_STATE_DIR", stateDir.toString());
         environment.put("QUARKUS_KAFKA_STREAMS_APPLICATION_SERVER", "localhost:" + spec.httpPort());

@@ -72,6 +72,20 @@ public record ScramCredentials(String user, String password, Path truststore, St
     }
 
     /**
+     * The same settings as environment variables, the names the services (shared-runtime's {@code kafka.*} keys),
+     * live-updates and the event generator read: {@code KAFKA_SECURITY_PROTOCOL}, {@code KAFKA_SASL_MECHANISM},
+     * {@code KAFKA_SASL_JAAS_CONFIG}, {@code KAFKA_SSL_TRUSTSTORE_LOCATION}, {@code _PASSWORD} and {@code _TYPE}.
+     *
+     * @return an ordered, modifiable map
+     */
+    public Map<String, String> environment() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        clientConfig().forEach((key, value) ->
+                environment.put("KAFKA_" + key.replace('.', '_').toUpperCase(java.util.Locale.ROOT), value));
+        return environment;
+    }
+
+    /**
      * The {@code sasl.jaas.config} value of a SCRAM login, quotes and backslashes in the values escaped.
      *
      * @param user     the user name

@@ -3,12 +3,12 @@ package dev.streamtemplate.testing;
 import dev.streamtemplate.schemas.ServiceAcls;
 import dev.streamtemplate.schemas.ServiceAcls.PrincipalAcls;
 import dev.streamtemplate.security.CertificateAuthority;
+import dev.streamtemplate.security.SaslSslBroker;
 import dev.streamtemplate.security.ScramCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,18 +16,12 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.metadata.UserScramCredentialRecord;
 import org.apache.kafka.common.security.scram.ScramCredential;
 import org.apache.kafka.common.security.scram.internals.ScramFormatter;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.server.common.ApiMessageAndVersion;
-import org.awaitility.Awaitility;
 
 /**
  * The in-JVM broker ({@link EmbeddedKafkaCluster}) with security on, as production runs it: its client listener is
@@ -48,10 +42,9 @@ import org.awaitility.Awaitility;
 public final class SecureKafkaCluster implements TestKafkaCluster {
 
     /** The administrator's user name. */
-    public static final String ADMIN = "admin";
+    public static final String ADMIN = SaslSslBroker.ADMIN;
 
     private static final Duration ACLS_VISIBLE = Duration.ofSeconds(30);
-    private static final int SCRAM_ITERATIONS = 4096;
     /** The administrator settings of each running secure cluster, by bootstrap servers. */
     private static final Map<String, Map<String, String>> ADMIN_SECURITY = new ConcurrentHashMap<>();
 
@@ -89,7 +82,9 @@ public final class SecureKafkaCluster implements TestKafkaCluster {
             ScramCredentials admin = new ScramCredentials(ADMIN, ScramCredentials.newPassword(), truststore,
                     storePassword);
 
-            cluster = EmbeddedKafkaCluster.start(brokerConfig(admin, keystore, storePassword),
+            // The test kit names the client listener EXTERNAL and the controller's CONTROLLER.
+            cluster = EmbeddedKafkaCluster.start(SaslSslBroker.brokerConfig("EXTERNAL", "CONTROLLER", admin, keystore,
+                            storePassword),
                     List.of(scramRecord(admin)));
             Map<String, ScramCredentials> principals = new LinkedHashMap<>();
             for (PrincipalAcls principal : ServiceAcls.ALL) {
@@ -174,34 +169,12 @@ public final class SecureKafkaCluster implements TestKafkaCluster {
         return description();
     }
 
-    private static Map<String, String> brokerConfig(ScramCredentials admin, Path keystore, String storePassword) {
-        Map<String, String> config = new LinkedHashMap<>();
-        // The test kit names the client listener EXTERNAL and the controller's CONTROLLER, both PLAINTEXT by default.
-        config.put("listener.security.protocol.map", "EXTERNAL:SASL_SSL,CONTROLLER:PLAINTEXT");
-        config.put("sasl.enabled.mechanisms", ScramCredentials.MECHANISM);
-        config.put("sasl.mechanism.inter.broker.protocol", ScramCredentials.MECHANISM);
-        config.put("listener.name.external.scram-sha-512.sasl.jaas.config",
-                ScramCredentials.jaasConfig(admin.user(), admin.password()));
-        config.put("ssl.keystore.location", keystore.toString());
-        config.put("ssl.keystore.password", storePassword);
-        config.put("ssl.key.password", storePassword);
-        config.put("ssl.keystore.type", "PKCS12");
-        config.put("ssl.truststore.location", admin.truststore().toString());
-        config.put("ssl.truststore.password", storePassword);
-        config.put("ssl.truststore.type", "PKCS12");
-        config.put("ssl.client.auth", "none");
-        config.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-        config.put("super.users", "User:" + ADMIN + ";User:ANONYMOUS");
-        config.put("allow.everyone.if.no.acl.found", "false");
-        return config;
-    }
-
     /** The administrator's SCRAM credential as the metadata record {@code kafka-storage format --add-scram} writes. */
     private static ApiMessageAndVersion scramRecord(ScramCredentials admin) {
         try {
             ScramCredential credential = new ScramFormatter(
                     org.apache.kafka.common.security.scram.internals.ScramMechanism.SCRAM_SHA_512)
-                    .generateCredential(admin.password(), SCRAM_ITERATIONS);
+                    .generateCredential(admin.password(), SaslSslBroker.SCRAM_ITERATIONS);
             UserScramCredentialRecord record = new UserScramCredentialRecord()
                     .setName(admin.user())
                     .setMechanism(ScramMechanism.SCRAM_SHA_512.type())
@@ -215,7 +188,7 @@ public final class SecureKafkaCluster implements TestKafkaCluster {
         }
     }
 
-    /** Creates each principal's SCRAM credential and ACLs, and waits until the broker answers with all the ACLs. */
+    /** Creates each principal's SCRAM credential and ACLs, and waits until the broker enforces them. */
     private static void createPrincipals(String bootstrapServers, ScramCredentials admin,
                                          Map<String, ScramCredentials> principals) {
         Properties config = new Properties();
@@ -223,22 +196,8 @@ public final class SecureKafkaCluster implements TestKafkaCluster {
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(AdminClientConfig.CLIENT_ID_CONFIG, "shared-testing-principals");
         try (Admin client = Admin.create(config)) {
-            List<UserScramCredentialAlteration> users = new ArrayList<>();
-            for (ScramCredentials principal : principals.values()) {
-                users.add(new UserScramCredentialUpsertion(principal.user(),
-                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), principal.password()));
-            }
-            KafkaFutures.get(client.alterUserScramCredentials(users).all(), ACLS_VISIBLE, "Creating SCRAM users "
-                    + principals.keySet());
-            List<AclBinding> acls = ServiceAcls.ALL.stream().flatMap(p -> p.bindings().stream()).toList();
-            KafkaFutures.get(client.createAcls(acls).all(), ACLS_VISIBLE, "Creating " + acls.size() + " ACLs");
-            // The broker serves DescribeAcls from its own metadata image, which holds the SCRAM users committed
-            // before the ACLs: once it lists every ACL, it authenticates and authorises every principal.
-            Awaitility.await("the broker's metadata lists all " + acls.size() + " ACLs")
-                    .atMost(ACLS_VISIBLE)
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(() -> KafkaFutures.get(client.describeAcls(AclBindingFilter.ANY).values(), ACLS_VISIBLE,
-                            "Describing ACLs").size() >= acls.size());
+            SaslSslBroker.createPrincipals(client, principals.values(),
+                    ServiceAcls.ALL.stream().flatMap(p -> p.bindings().stream()).toList(), ACLS_VISIBLE);
         }
     }
 

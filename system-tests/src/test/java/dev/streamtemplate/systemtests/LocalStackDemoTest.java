@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The README's bounded run, {@code java -jar local-stack/target/local-stack.jar --demo}, as a user runs it: a fresh
@@ -34,16 +35,20 @@ import org.junit.jupiter.api.Test;
  * launcher also waits until Prometheus scrapes every service cleanly with the rules loaded, and prints its answers:
  * each service's input rate, consumer lag and queries answered, and the late events of the services with windowed
  * aggregations. Then every query of every dashboard panel must return data (range queries, as Grafana) on what that Prometheus recorded.
+ * The same again with {@code --secure}: the broker SASL_SSL with ACLs, every process under its own principal, the
+ * same answers, and no password in any log file.
  */
 class LocalStackDemoTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Test
-    void everySampleAnswerTheDemoPrintsShowsData() throws Exception {
+    @ParameterizedTest(name = "secure: {0}")
+    @ValueSource(booleans = {false, true})
+    void everySampleAnswerTheDemoPrintsShowsData(boolean secure) throws Exception {
         Path root = RepositoryLayout.locate(Path.of("")).root();
-        Path dataDir = Path.of("target", "local-stack-demo").toAbsolutePath();
-        Path console = Path.of("target", "local-stack-demo.log").toAbsolutePath();
+        String name = secure ? "local-stack-demo-secure" : "local-stack-demo";
+        Path dataDir = Path.of("target", name).toAbsolutePath();
+        Path console = Path.of("target", name + ".log").toAbsolutePath();
         Files.createDirectories(console.getParent());
         for (ServiceSpec service : StackServices.ALL) {
             assertThat(LocalPorts.isFree(service.httpPort()))
@@ -58,6 +63,9 @@ class LocalStackDemoTest {
                 "-jar", root.resolve("local-stack/target/local-stack.jar").toString(), "--demo", "--wipe",
                 "--data-dir", dataDir.toString(), "--kafka-port", Integer.toString(kafkaPort),
                 "--controller-port", Integer.toString(controllerPort), "--prometheus-port", "0"));
+        if (secure) {
+            command.add("--secure");
+        }
         Process demo = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true)
                 .redirectOutput(console.toFile()).start();
         try {
@@ -70,6 +78,29 @@ class LocalStackDemoTest {
         System.out.println("=== local-stack --demo console ===");
         lines.forEach(System.out::println);
         assertThat(demo.exitValue()).as("exit status of --demo (console: %s)", console).isZero();
+        if (secure) {
+            assertThat(lines).as("the secure broker and every process's own principal").anyMatch(line ->
+                    line.contains("secure: SASL_SSL with SCRAM-SHA-512 and ACLs")).anyMatch(line ->
+                    line.contains("principals, each with a new password and only its ACLs: User:traffic-analytics,"
+                            + " User:purchase-attribution, User:customer-enrichment, User:shopping-cart,"
+                            + " User:live-updates, User:event-generator"));
+            String server = Files.readString(dataDir.resolve("config").resolve("server.properties"));
+            assertThat(server).as("the broker's settings").contains("listeners=SASL_SSL://127.0.0.1:" + kafkaPort + ",")
+                    .contains("authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                    .contains("allow.everyone.if.no.acl.found=false").contains("super.users=User:admin;User:ANONYMOUS");
+            String adminPassword = Files.readString(dataDir.resolve("tls").resolve("admin.password")).strip();
+            try (Stream<Path> logs = Files.list(dataDir.resolve("logs"))) {
+                for (Path log : logs.filter(Files::isRegularFile).toList()) {
+                    assertThat(Files.readString(log)).as("%s holds no password", log).doesNotContain(adminPassword)
+                            .doesNotContain("password=\"");
+                }
+            }
+            // The broker listens SASL_SSL only, so every process that produced the answers above logged in; its
+            // authorizer logs each refused operation at INFO (kafka.authorizer.logger), and none was refused.
+            assertThat(Files.readString(dataDir.resolve("logs").resolve("broker.log")))
+                    .as("the authorizer on, and no operation of any principal denied")
+                    .contains("default result=DENIED").doesNotContainPattern("(?i)is denied operation");
+        }
 
         int answersAt = lines.indexOf("Live answers, fetched just now:");
         assertThat(answersAt).as("the demo printed its live answers").isNotNegative();

@@ -56,6 +56,8 @@ public record CliOptions(String bootstrapServers, Mode mode, long seed, double h
               --heavy-hitters U,E                 a share U of the users send a share E of the events
                                                   without session gaps, e.g. 0.01,0.3 (default: none)
               --help                              print this message
+            Environment: KAFKA_SECURITY_PROTOCOL=SASL_SSL with KAFKA_SASL_JAAS_CONFIG and
+              KAFKA_SSL_TRUSTSTORE_LOCATION, KAFKA_SSL_TRUSTSTORE_PASSWORD log in as the services do (default PLAINTEXT).
             Exit codes: 0 success, 1 Kafka failure, 2 bad arguments.""";
 
     /**

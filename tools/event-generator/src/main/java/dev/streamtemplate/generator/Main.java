@@ -24,7 +24,8 @@ import org.apache.kafka.common.KafkaException;
  * <p>Prints progress every 2 seconds (events and rate in the last interval, totals per topic) and a
  * final {@code summary:} line (average rate) on stdout. Exit code 0 on success, 1 on a Kafka failure,
  * 2 on bad arguments. On SIGTERM or Ctrl-C it stops sending, flushes, prints the summary and closes the
- * producer; the JVM then exits with the signal's usual code (143 or 130).
+ * producer; the JVM then exits with the signal's usual code (143 or 130). It connects as {@link KafkaConnection}
+ * says: PLAINTEXT, or SASL_SSL from the {@code KAFKA_*} environment variables the services read.
  */
 public final class Main {
 
@@ -85,7 +86,8 @@ public final class Main {
             t.setDaemon(true);
             return t;
         });
-        try (EventPublisher publisher = new EventPublisher(options.bootstrapServers())) {
+        try (EventPublisher publisher = new EventPublisher(KafkaConnection.clientConfig(options.bootstrapServers(),
+                System.getenv()))) {
             publisher.checkTopics();
             progress.scheduleAtFixedRate(() -> out.println(progressLine(publisher)),
                     PROGRESS_INTERVAL.toMillis(), PROGRESS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);

@@ -55,10 +55,10 @@ record TopicsCommand(String bootstrapServers, short replicationFactor, Duration 
     /** Creates the topics, printing one line per topic created or found; returns the exit code. */
     int run(PrintStream out, PrintStream err) throws InterruptedException {
         int timeoutMs = (int) timeout.toMillis();
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000)))) {
+        java.util.Properties config = KafkaConnection.clientConfig(bootstrapServers, System.getenv());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 30_000));
+        try (Admin admin = Admin.create(config)) {
             TopicCreator.Outcome outcome = TopicCreator.createAll(admin, TopicCatalogue.ALL, replicationFactor, timeout);
             outcome.created().forEach(name -> out.println("created " + describe(name)));
             outcome.existing().forEach(name -> out.println("exists  " + name));
