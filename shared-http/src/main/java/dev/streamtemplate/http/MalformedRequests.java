@@ -1,5 +1,6 @@
 package dev.streamtemplate.http;
 
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.Json;
@@ -81,10 +82,9 @@ public class MalformedRequests {
     }
 
     private static void end(RoutingContext context, int status, String message) {
-        io.netty.handler.codec.http.HttpResponseStatus reason = io.netty.handler.codec.http.HttpResponseStatus.valueOf(status);
         context.response().setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.CONNECTION, "close")
-                .end(Json.encode(new ApiError(status, reason.reasonPhrase(), message)));
+                .end(Json.encode(new ApiError(status, HttpResponseStatus.valueOf(status).reasonPhrase(), message)));
     }
 }
